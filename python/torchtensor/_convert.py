@@ -1,0 +1,123 @@
+"""Arrow record batches -> NumPy arrays of shape (N, *row_shape) in the torch dtype.
+
+A list column's rows sit back to back in its child array (Arrow columnar format, "Variable-size
+List Layout"): when every row has the same length, the child's slice between the first and last
+offset *is* the C-order block of N rows, so ``reshape`` gives the tensor without a copy
+(``pyarrow.Array.to_numpy(zero_copy_only=True)`` hands out the data buffer itself). Copies happen
+only where they cannot be avoided: a column spread over several batches (one copy into the result),
+a dtype that must be converted back (uint8 from short, float16 from float, ...), and bool, which
+Arrow stores as bits.
+"""
+from typing import Dict, List, Sequence
+
+import numpy as np
+import pyarrow as pa
+
+from . import _dtypes
+from ._columns import TensorColumn
+from .errors import TorchTensorError
+
+
+def _flat_values(arr: pa.Array, col: TensorColumn) -> np.ndarray:
+    """The Spark elements of one batch's column as a flat array, checked to be ``values_per_row``
+    per row (no nulls, equal lengths)."""
+    if arr.null_count:
+        raise TorchTensorError(f"column {col.name!r} has {arr.null_count} null rows; tensors have none")
+    n = len(arr)
+    if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
+        offsets = arr.offsets.to_numpy()  # offsets of this (possibly sliced) array, n + 1 values
+        start, end = int(offsets[0]), int(offsets[-1])
+        per_row = col.values_per_row if col.shape != (-1,) else (end - start) // max(n, 1)
+        if end - start != n * per_row or not np.array_equal(
+                offsets, start + per_row * np.arange(n + 1, dtype=offsets.dtype)):
+            raise TorchTensorError(
+                f"column {col.name!r}: rows do not all hold {per_row} values "
+                f"(torchtensor.shape {list(col.shape)}, dtype {col.dtype})")
+        child = arr.values.slice(start, end - start)
+    elif pa.types.is_fixed_size_list(arr.type):
+        child = arr.flatten()
+        per_row = arr.type.list_size
+    elif col.is_list:
+        raise TorchTensorError(f"column {col.name!r} should be an array column, got {arr.type}")
+    else:
+        child, per_row = arr, 1
+        if col.values_per_row != 1:
+            raise TorchTensorError(f"column {col.name!r} is scalar but its shape is {list(col.shape)}")
+    if child.null_count:
+        raise TorchTensorError(f"column {col.name!r} has null elements; tensors have none")
+    if pa.types.is_boolean(child.type):
+        return child.to_numpy(zero_copy_only=False)  # bit-packed in Arrow: one copy is unavoidable
+    values = child.to_numpy(zero_copy_only=True)
+    want = _dtypes.spark_element_dtype(col.dtype)
+    if values.dtype != want:
+        raise TorchTensorError(
+            f"column {col.name!r} of torch dtype {col.dtype} holds {values.dtype} values, expected {want}")
+    return values
+
+
+def _row_shape(col: TensorColumn, flat_len: int, n: int):
+    if col.shape == (-1,):
+        return (flat_len // n,) if n else (0,)
+    return col.shape
+
+
+def column_to_numpy(chunks: Sequence[pa.Array], col: TensorColumn) -> np.ndarray:
+    """Concatenates one column's batches into an (N, *row_shape) array of the torch dtype."""
+    chunks = [c for c in chunks if len(c)]
+    n = sum(len(c) for c in chunks)
+    if len(chunks) == 1:  # the common zero-copy case: a view of the Arrow buffer
+        flat = _dtypes.restore(_flat_values(chunks[0], col), col.dtype)
+        return flat.reshape((n,) + tuple(_row_shape(col, flat.size, n)))
+    if not chunks:
+        shape = (0,) + tuple(0 if d == -1 else d for d in col.shape)
+        return np.empty(shape, dtype=_dtypes.result_dtype(col.dtype))
+    parts = [_dtypes.restore(_flat_values(c, col), col.dtype) for c in chunks]
+    out = np.empty(sum(p.size for p in parts), dtype=parts[0].dtype)
+    pos = 0
+    for p in parts:  # one copy of every batch straight into the result
+        out[pos:pos + p.size] = p
+        pos += p.size
+    return out.reshape((n,) + tuple(_row_shape(col, out.size, n)))
+
+
+def batches_to_numpy(batches: List[pa.RecordBatch], columns: Sequence[TensorColumn]) -> Dict[str, np.ndarray]:
+    """{column name: ndarray} from record batches whose columns are ``columns`` in order."""
+    result = {}
+    for i, col in enumerate(columns):
+        result[col.name] = column_to_numpy([b.column(i) for b in batches], col)
+    return result
+
+
+def numpy_to_arrow(values: np.ndarray, field_type: pa.DataType, name: str) -> pa.Array:
+    """An (n, *row_shape) array -> the Arrow column Spark expects for ``field_type`` (primitive for
+    scalar columns, list of the flattened rows otherwise); the inverse of :func:`column_to_numpy`."""
+    values = np.asarray(values)
+    n = values.shape[0] if values.ndim else 1
+    if pa.types.is_list(field_type) or pa.types.is_large_list(field_type):
+        elem = field_type.value_type.to_pandas_dtype()
+        flat = values.reshape(n, -1) if values.size or n == 0 else values.reshape(n, 0)
+        if np.iscomplexobj(flat):
+            flat = flat.view(flat.real.dtype)  # interleaved (re, im) pairs, as the connector writes
+        flat = _widen(flat, elem, name)
+        per_row = flat.shape[1] if flat.ndim == 2 else 0
+        offsets = pa.array(np.arange(n + 1, dtype=np.int32) * per_row, type=pa.int32())
+        child = pa.array(flat.reshape(-1), type=field_type.value_type)
+        cls = pa.LargeListArray if pa.types.is_large_list(field_type) else pa.ListArray
+        return cls.from_arrays(offsets, child, type=field_type)
+    if values.ndim != 1:
+        raise TorchTensorError(
+            f"column {name!r} is a scalar column in the output schema but the function returned shape {values.shape}")
+    return pa.array(_widen(values, field_type.to_pandas_dtype(), name), type=field_type)
+
+
+def _widen(values: np.ndarray, elem, name: str) -> np.ndarray:
+    if values.dtype == elem:
+        return values
+    if values.dtype.itemsize == 2 and values.dtype.kind == "V" or values.dtype.name in (
+            "bfloat16", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz"):
+        return values.astype(np.float32).astype(elem)
+    if values.dtype == np.uint64 and np.dtype(elem) == np.int64:
+        return values.view(np.int64)  # the connector's uint64 -> long: same 64 bits
+    if not np.can_cast(values.dtype, elem, casting="same_kind"):
+        raise TorchTensorError(f"column {name!r}: cannot store {values.dtype} values as {np.dtype(elem)}")
+    return values.astype(elem)

@@ -1,0 +1,117 @@
+"""Getting a DataFrame's Arrow record batches into this process.
+
+Two paths, same batches:
+
+* ``fast``: for a plain torchtensor scan (with column selection and/or limit), the JVM class
+  ``io.torchtensor.python.ArrowHandoff`` runs the columnar scan and writes the connector's own
+  Arrow vectors as Arrow IPC stream files, one per partition; they are memory-mapped here
+  (``pyarrow.memory_map`` + ``pyarrow.ipc.open_stream`` read buffers as slices of the map, no copy)
+  and unlinked at once: the mapping keeps the pages alive for as long as an array uses them.
+* ``arrow``: any other DataFrame goes through ``DataFrame.toArrow()`` (Spark builds the Arrow
+  batches from rows, ``ArrowConverters``).
+
+``handoff="auto"`` picks ``fast`` when the plan allows it, else ``arrow``.
+"""
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from typing import Iterator, List, Optional
+
+import pyarrow as pa
+from pyspark.sql import DataFrame
+
+from . import _session
+from .errors import TorchTensorError
+
+# Where the IPC files go: TORCHTENSOR_HANDOFF_DIR, else /dev/shm (memory, no disk write) when it
+# exists, else the system temporary folder.
+HANDOFF_DIR_ENV = "TORCHTENSOR_HANDOFF_DIR"
+HANDOFFS = ("auto", "fast", "arrow")
+
+
+def _staging_root() -> Optional[str]:
+    root = os.environ.get(HANDOFF_DIR_ENV)
+    if root:
+        return root
+    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+
+
+@dataclass
+class ArrowResult:
+    """Record batches of a DataFrame, read lazily; ``path`` is ``"fast"`` or ``"arrow"``."""
+    path: str
+    reason: Optional[str] = None
+    files: List[str] = field(default_factory=list)
+    limit: int = -1
+    table: Optional[pa.Table] = None
+    staging: Optional[str] = None
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """Batches in partition order, the limit applied. Each file is unlinked once mapped."""
+        if self.table is not None:
+            yield from self.table.to_batches()
+            return
+        left = self.limit
+        try:
+            for path in self.files:
+                source = pa.memory_map(path, "r")
+                os.unlink(path)  # the mapping stays valid; nothing is left on disk
+                for batch in pa.ipc.open_stream(source):
+                    if left >= 0:
+                        if left == 0:
+                            return
+                        if batch.num_rows > left:
+                            batch = batch.slice(0, left)
+                        left -= batch.num_rows
+                    yield batch
+        finally:
+            self.close()
+
+    def close(self):
+        for path in self.files:
+            if os.path.exists(path):
+                os.unlink(path)
+        if self.staging:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def collect_arrow(df: DataFrame, handoff: str = "auto") -> ArrowResult:
+    """Runs ``df`` and returns its batches by the chosen path (see the module docs)."""
+    if handoff not in HANDOFFS:
+        raise TorchTensorError(f"handoff must be one of {HANDOFFS}, got {handoff!r}")
+    if handoff != "arrow":
+        result, reason = _fast(df)
+        if result is not None:
+            return result
+        if handoff == "fast":
+            raise TorchTensorError(f"the fast hand-off cannot run this DataFrame: {reason}")
+        return ArrowResult("arrow", reason=reason, table=_to_arrow(df))
+    return ArrowResult("arrow", reason="handoff='arrow' was asked for", table=_to_arrow(df))
+
+
+def _to_arrow(df: DataFrame) -> pa.Table:
+    return df.toArrow()
+
+
+def _fast(df: DataFrame):
+    spark = df.sparkSession
+    cls = _session.jvm_handoff(spark)
+    if cls is None:
+        return None, ("the session has no JVM gateway (Spark Connect) or the torchtensor jar "
+                      "has no io.torchtensor.python.ArrowHandoff")
+    jdf = getattr(df, "_jdf", None)
+    if jdf is None:
+        return None, "the DataFrame has no JVM side"
+    staging = tempfile.mkdtemp(prefix="torchtensor-", dir=_staging_root())
+    try:
+        answer = json.loads(cls.write(jdf, staging))
+    except Exception:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if not answer["fast"]:
+        shutil.rmtree(staging, ignore_errors=True)
+        return None, answer["reason"]
+    files = [f["path"] for f in answer["files"]]
+    return ArrowResult("fast", files=files, limit=int(answer["limit"]), staging=staging), None
