@@ -102,6 +102,8 @@ def restore(values: np.ndarray, torch_name: str) -> np.ndarray:
         return values.view(np.dtype(_NUMPY[name]))
     if name == "uint64":
         return values.view(np.uint64)
+    if name == "float16":
+        return _to_float16(values)
     if name in _NUMPY:
         target = np.dtype(_NUMPY[name])
         return values if target == src else values.astype(target)
@@ -115,9 +117,20 @@ def restore(values: np.ndarray, torch_name: str) -> np.ndarray:
         return bits.view(_ml_dtypes.bfloat16)
     if name == "float8_e5m2":
         # e5m2 is the upper byte of IEEE half; going through float16 keeps NaN payload bits.
-        half = values.astype(np.float16)
+        half = _to_float16(values)
         return (half.view(np.uint16) >> 8).astype(np.uint8).view(_ml_dtypes.float8_e5m2)
     return values.astype(getattr(_ml_dtypes, name))
+
+
+def _to_float16(values: np.ndarray) -> np.ndarray:
+    """float32 values widened from float16 -> float16, NaN payloads included (a float32 -> float16
+    cast quiets signaling NaNs; the payload is the top 10 mantissa bits of the widening)."""
+    out = values.astype(np.float16)
+    nan = np.isnan(values)
+    if nan.any():
+        bits = values[nan].view(np.uint32)
+        out.view(np.uint16)[nan] = (((bits >> 16) & 0x8000) | 0x7C00 | ((bits >> 13) & 0x3FF)).astype(np.uint16)
+    return out
 
 
 def decode_bytes(data, torch_name: str, shape) -> np.ndarray:
