@@ -13,6 +13,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "python"))
+sys.path.insert(0, str(ROOT / "testdata"))  # cases_python: the dtypes and values of the test files
 
 JAR = pathlib.Path(os.environ.get(
     "TORCHTENSOR_JAR", ROOT / "connector/target/torchtensor-connector-0.1.0-SNAPSHOT.jar"))

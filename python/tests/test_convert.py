@@ -3,7 +3,6 @@
 The Spark element arrays are made with torch's own widening (``Tensor.to``), the mapping of
 DESIGN.md; the helper must give back torch's values bit for bit.
 """
-import sys
 import warnings
 
 import numpy as np
@@ -11,16 +10,14 @@ import pyarrow as pa
 import pytest
 import torch
 
-from conftest import ROOT
 from helpers import assert_same
 
 import torchtensor
 from torchtensor import _dtypes
 from torchtensor._columns import TensorColumn
 
-sys.path.insert(0, str(ROOT / "testdata"))
-import cases_python  # noqa: E402
-from make_testdata import tensor_bytes  # noqa: E402
+import cases_python
+from make_testdata import tensor_bytes
 
 _WIDEN = {"float16": torch.float32, "bfloat16": torch.float32, "uint8": torch.int16,
           "uint16": torch.int32, "uint32": torch.int64}

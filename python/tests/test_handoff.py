@@ -1,0 +1,100 @@
+"""Which path hands the batches over, and that the fast one copies nothing it need not."""
+import numpy as np
+import pyarrow as pa
+import pytest
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from helpers import assert_same, torch_load
+
+import torchtensor
+
+
+@pytest.fixture(scope="module")
+def shards(testdata):
+    return testdata / "python" / "shards"
+
+
+def test_plain_scan_projection_and_limit_take_the_fast_path(spark, shards):
+    df = torchtensor.read(spark, shards)
+    for query in (df, df.select("labels", "features"), df.select("labels"), df.limit(7),
+                  df.select("features").limit(30)):
+        res = torchtensor.collect_arrow(query)
+        assert res.path == "fast", res.reason
+        batches = list(res.batches())
+        assert [f.name for f in batches[0].schema] == query.columns
+        assert sum(b.num_rows for b in batches) == query.count()
+    arrays = torchtensor.to_numpy(df.select("labels", "features"), handoff="fast")
+    assert list(arrays) == ["labels", "features"]
+
+
+def test_limit_rows_are_rows_of_the_files(spark, shards):
+    got = torchtensor.to_numpy(torchtensor.read(spark, shards).limit(30), handoff="fast")
+    assert len(got["labels"]) == 30
+    by_label = {}
+    for f in sorted(shards.glob("*.pt")):
+        d = torch_load(f)
+        by_label.update({int(l): d["features"][i].numpy() for i, l in enumerate(d["labels"])})
+    for label, feats in zip(got["labels"], got["features"]):
+        np.testing.assert_array_equal(feats, by_label[int(label)])
+
+
+def test_other_plans_fall_back_to_to_arrow(spark, shards):
+    df = torchtensor.read(spark, shards)
+    for query in (df.where("labels % 2 = 0"), df.orderBy(F.desc("labels")), df.cache()):
+        res = torchtensor.collect_arrow(query)
+        assert res.path == "arrow" and res.reason, query
+        with pytest.raises(torchtensor.TorchTensorError, match="fast hand-off cannot run"):
+            torchtensor.collect_arrow(query, handoff="fast")
+    even = torchtensor.to_numpy(df.where("labels % 2 = 0"))
+    assert (even["labels"] % 2 == 0).all() and even["features"].shape[1:] == (3, 8, 8)
+    df.unpersist()
+
+
+def test_single_batch_column_is_a_view_of_the_mapped_arrow_buffer(spark, testdata):
+    f = testdata / "python" / "rows" / "float32.pt"
+    df = torchtensor.read(spark, f, batchRows=100000).select("x")
+    res = torchtensor.collect_arrow(df, handoff="fast")
+    batches = list(res.batches())
+    assert len(batches) == 1
+    arr = torchtensor.batches_to_numpy(batches, torchtensor.tensor_columns(df.schema))["x"]
+    values = batches[0].column(0).values
+    assert np.shares_memory(arr, np.frombuffer(values.buffers()[1], dtype=np.uint8))
+    assert not values.buffers()[1].is_mutable  # a read-only memory map, not a copy
+    assert_same(arr, torch_load(f)["x"], "x")
+    # and the whole to_numpy call keeps it a view
+    whole = torchtensor.to_numpy(df, handoff="fast")["x"]
+    assert not whole.flags.owndata
+
+
+def test_no_staging_files_are_left(spark, shards, tmp_path, monkeypatch):
+    monkeypatch.setenv(torchtensor.HANDOFF_DIR_ENV, str(tmp_path))
+    torchtensor.to_numpy(torchtensor.read(spark, shards), handoff="fast")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_map_batches_runs_numpy_on_executors(spark, shards):
+    df = torchtensor.read(spark, shards)
+
+    def fn(batch):
+        return {"labels": batch["labels"], "mean": batch["features"].mean(axis=(1, 2, 3)),
+                "half": batch["features"][:, 0].astype(np.float16)}
+
+    schema = T.StructType([torchtensor.tensor_field("labels", "int64"),
+                           torchtensor.tensor_field("mean", "float32"),
+                           torchtensor.tensor_field("half", "float16", [8, 8])])
+    out = torchtensor.to_numpy(torchtensor.map_batches(df, fn, schema))
+    full = torchtensor.to_numpy(df)
+    order = np.argsort(full["labels"])
+    got = np.argsort(out["labels"])
+    np.testing.assert_allclose(out["mean"][got], full["features"][order].mean(axis=(1, 2, 3)), rtol=1e-6)
+    assert out["half"].dtype == np.float16 and out["half"].shape == (100, 8, 8)
+    np.testing.assert_array_equal(out["half"][got], full["features"][order][:, 0].astype(np.float16))
+
+
+def test_to_arrow_batches_have_the_same_values(spark, testdata):
+    f = testdata / "python" / "rows" / "int16.pt"
+    df = torchtensor.read(spark, f)
+    a = pa.Table.from_batches(list(torchtensor.collect_arrow(df, "fast").batches()))
+    b = pa.Table.from_batches(list(torchtensor.collect_arrow(df, "arrow").batches()))
+    assert a.column("x").combine_chunks().equals(b.column("x").combine_chunks())
