@@ -80,7 +80,7 @@ class FixturesTest {
     return Fixtures.all().stream().filter(n -> !Fixtures.refusedByDesign(n));
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "{0}")
   @MethodSource("readable")
   void readsAsExpected(String name) throws Exception {
     List<Map<String, Object>> want = expected().get(name);
