@@ -67,10 +67,11 @@ public final class ArrowHandoff {
     Files.createDirectories(Paths.get(dir));
     JavaRDD<ColumnarBatch> batches = plan.scan().executeColumnar().toJavaRDD();
     boolean local = df.sparkSession().sparkContext().isLocal();
-    List<String> files = local
+    List<String> files = new ArrayList<>(local
         ? writeOnExecutors(batches, dir, names, plan.ordinals(), plan.limit())
-        : writeOnDriver(batches, dir, names, plan.ordinals(), plan.limit());
-    Collections.sort(files);
+        : writeOnDriver(batches, dir, names, plan.ordinals(), plan.limit()));
+    // "partition TAB ..." sorts by partition once the numbers have the same width
+    files.sort(java.util.Comparator.comparingInt(f -> Integer.parseInt(f.substring(0, f.indexOf('\t')))));
     StringBuilder json = new StringBuilder("{\"fast\": true, \"mode\": ")
         .append(quote(local ? "local" : "driver")).append(", \"limit\": ").append(plan.limit())
         .append(", \"columns\": [");
@@ -91,7 +92,8 @@ public final class ArrowHandoff {
       JavaRDD<ColumnarBatch> batches, String dir, String[] names, int[] ordinals, long limit) {
     return batches.mapPartitionsWithIndex((index, it) -> {
       Path path = Paths.get(dir, String.format(Locale.ROOT, FILE_PATTERN, index));
-      try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
         IpcBatchWriter w = new IpcBatchWriter(ch, names, ordinals);
         // A limit is applied per partition here (no partition needs more); Python trims the total.
         while ((limit < 0 || w.rows() < limit) && it.hasNext()) {
