@@ -16,7 +16,8 @@ Each folder is one table the JVM tests load (``spark.read.format("torchtensor").
 - ``checkpoint/``      a checkpoint for the tensors layout (parameters with requires_grad, a scalar)
 - ``listing/``         a.pt, b.pt, sub/c.pt, plus hidden ``_SUCCESS`` / ``.tmp.pt`` and ``notes.txt``
 
-``rec.tensors(..., layout_rows=True, rows=N)`` records row-layout files with their row count.
+``rec.tensors(..., layout_rows=True, nrows=N, spark_sha256={key: sha})`` records rows-layout files with
+their row count and the SHA-256 of each column's values as the rows layout emits them.
 """
 import hashlib
 import pathlib
@@ -61,7 +62,7 @@ def spark_bytes(t: torch.Tensor) -> bytes:
 def _rows(rec, path, tensors, fmt="torch-zip", device=None):
     n = next(iter(tensors.values())).shape[0]
     sha = {k: hashlib.sha256(spark_bytes(t)).hexdigest() for k, t in tensors.items()}
-    rec.tensors(path, tensors, fmt, device=device, layout_rows=True, rows=int(n), spark_sha256=sha)
+    rec.tensors(path, tensors, fmt, device=device, layout_rows=True, nrows=int(n), spark_sha256=sha)
 
 
 def _shards(out, rec):
