@@ -172,6 +172,17 @@ final class NodeAccess {
     return out;
   }
 
+  /** A device: a str, or {@code torch.device(type[, index])} written as Python's str(device), "cuda:0". */
+  String device(Object node, String key, Object at) throws TensorFormatException {
+    if (node instanceof PyCall && kindOf(((PyCall) node).callable) == TorchGlobals.Kind.DEVICE) {
+      PyCall d = (PyCall) node;
+      PyTuple a = args(d, key, "torch.device", 1, 2);
+      String type = asString(a.get(0), key, d, "device type");
+      return a.size() == 2 && a.get(1) != null ? type + ":" + asCount(a.get(1), key, d, "device index") : type;
+    }
+    return asString(node, key, at, "device");
+  }
+
   /** The allow-list kind of a callable node, or null when it is not an allowed global. */
   static TorchGlobals.Kind kindOf(Object callable) {
     if (!(callable instanceof PyGlobal)) {

@@ -318,6 +318,27 @@ class TorchMatcherTest {
   }
 
   @Test
+  void python2OrderedDictItemsAsPairs() throws Exception {
+    byte[] items = of(']', '(', ']', '(', str("a"), bint(1), 'e', '(', str("b"), vector("0", 1), 't', 'e');
+    TorchPickle.Result r = read(pickle(call("collections", "OrderedDict", items)));
+    assertThat(r.metadata()).containsExactly(Map.entry("a", 1L));
+    assertThat(r.tensors()).extracting(PickledTensor::key).containsExactly("b");
+    refused(Reason.BAD_PICKLE, pickle(call("collections", "OrderedDict", of(']', '(', bint(1), 'e'))))
+        .hasMessageContaining("collections.OrderedDict items must be [key, value] pairs with scalar keys");
+  }
+
+  @Test
+  void deviceTensorsSavedThroughTheCpu() throws Exception {
+    PickledTensor t = read(pickle(call("torch._utils", "_rebuild_device_tensor_from_cpu_tensor", vector("0", 2),
+        global("torch", "float32"), call("torch", "device", str("xla"), bint(0)), TRUE))).tensors().get(0);
+    assertThat(t.attributes()).containsEntry("device", "xla:0");
+    assertThat(t.requiresGrad()).isTrue();
+    refused(Reason.UNSUPPORTED_TENSOR, pickle(call("torch._utils", "_rebuild_device_tensor_from_cpu_tensor",
+        vector("0", 2), global("torch", "int64"), str("xla:0"), TRUE)))
+        .hasMessageContaining("_rebuild_device_tensor_from_cpu_tensor with a dtype conversion is not supported");
+  }
+
+  @Test
   void treeWalksAreBounded() {
     // 419 bytes may walk 64 nodes per byte: 26816.
     byte[] fan = pickle(of(PickleMachineTest.fanOut(60)));
