@@ -36,7 +36,9 @@ final class NodeAccess {
     sb.append(detail);
     long offset = offsetOf(at);
     if (offset >= 0) {
-      sb.append(" (").append(at instanceof PyCall ? describeCall((PyCall) at) : "at byte " + offset).append(')');
+      String what = at instanceof PyCall ? describeCall((PyCall) at)
+          : (at instanceof PyGlobal ? "GLOBAL" : "BINPERSID") + " at byte " + offset;
+      sb.append(" (").append(what).append(')');
     }
     return new TensorFormatException(reason, file, sb.toString());
   }

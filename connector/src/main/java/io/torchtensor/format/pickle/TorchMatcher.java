@@ -79,6 +79,9 @@ final class TorchMatcher {
       }
     } catch (StackOverflowError e) {
       throw nodes.fail(Reason.LIMIT_EXCEEDED, null, null, "object tree nests too deeply");
+    } catch (RuntimeException e) {
+      // Second line of defence only: every argument is checked explicitly through NodeAccess.
+      throw nodes.fail(Reason.BAD_PICKLE, null, null, "malformed pickle (" + e.getClass().getSimpleName() + ")");
     }
     return new TorchPickle.Result(Collections.unmodifiableList(tensors), Collections.unmodifiableMap(metadata));
   }

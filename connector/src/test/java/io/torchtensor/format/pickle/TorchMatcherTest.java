@@ -182,8 +182,10 @@ class TorchMatcherTest {
 
   @Test
   void persistentIdsOtherThanStoragesAreRefused() {
-    refused(Reason.BAD_PICKLE, pickle(v2With(persid("torch", "FloatStorage", "0", 2, NONE), 0, new long[] {2},
-        new long[] {1}))).hasMessageContaining("storage persistent id has 6 elements, expected 5");
+    byte[] six = pickle(v2With(persid("torch", "FloatStorage", "0", 2, NONE), 0, new long[] {2}, new long[] {1}));
+    int binpersid = new String(six, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf('Q');
+    refused(Reason.BAD_PICKLE, six).hasMessageEndingWith("key 'tensor': storage persistent id has 6 elements, expected 5"
+        + " (BINPERSID at byte " + binpersid + ")");
     refused(Reason.FORBIDDEN_GLOBAL, pickle(v2With(of('(', str("module"), NONE, 't', 'Q'), 0, new long[] {2},
         new long[] {1}))).hasMessageContaining("persistent id ('module', ...) holds a pickled nn.Module class");
     refused(Reason.BAD_PICKLE, pickle(v2With(of(str("x"), 'Q'), 0, new long[] {2}, new long[] {1})))
