@@ -91,6 +91,15 @@ class Recorder:
         self.rows.append(row)
 
     def write(self):
+        files = [r["file"] for r in self.rows]
+        dupes = sorted({f for f in files if files.count(f) > 1})
+        if dupes:
+            raise SystemExit(f"files recorded twice: {dupes}")
+        unrecorded = sorted(str(p.relative_to(self.out)) for p in self.out.rglob("*")
+                            if p.is_file() and not p.name.startswith(".") and p.name != "expected.jsonl"
+                            and str(p.relative_to(self.out)) not in set(files))
+        if unrecorded:
+            print(f"note: {len(unrecorded)} files without a record (helpers or stale): {unrecorded[:5]}")
         with open(self.out / "expected.jsonl", "w") as f:
             for row in sorted(self.rows, key=lambda r: r["file"]):
                 f.write(json.dumps(row, sort_keys=True) + "\n")
