@@ -46,6 +46,13 @@ def view_files(out, rec):
     # bfloat16 and complex views: gathering keeps 2- and 16-byte elements whole.
     bf = torch.arange(48, dtype=torch.float32).reshape(6, 8).to(torch.bfloat16)
     cx = torch.complex(torch.arange(12.0, dtype=torch.float64), -torch.arange(12.0, dtype=torch.float64)).reshape(3, 4)
+    # A lazily conjugated complex view: torch writes _rebuild_tensor_v2's 7th argument {'conj': True}
+    # over the unconjugated storage [torch/_utils.py _rebuild_tensor_v2, set_tensor_metadata];
+    # the reader returns the conjugated values torch.load gives.
+    conj = cx.conj()
+    if not conj.is_conj():
+        raise AssertionError("conj() did not make a conj view")
+    save_torch(rec, out / "format" / "views" / "conj_view.pt", {"conj": conj, "plain": cx})
     save_torch(rec, out / "format" / "views" / "typed_views.pt",
                {"bf16_t": bf.t(), "bf16_step": bf[1::2, ::3], "c128_t": cx.t(), "c128_col": cx[:, 2]})
 

@@ -25,7 +25,10 @@ HERE = pathlib.Path(__file__).resolve().parent
 
 def tensor_bytes(t: torch.Tensor) -> bytes:
     """C-order little-endian bytes of a dense tensor; bfloat16/float8 as their raw bits."""
-    t = t.detach().cpu().contiguous()
+    t = t.detach().cpu()
+    if t.is_complex():
+        t = t.resolve_conj()      # a saved conj view reads as its conjugated values
+    t = t.resolve_neg().contiguous() if not t.is_quantized else t.contiguous()
     if t.is_complex():
         t = torch.view_as_real(t).contiguous()
     if t.is_quantized:

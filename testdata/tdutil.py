@@ -91,6 +91,8 @@ def raw(t: torch.Tensor) -> bytes:
     t = t.detach()
     if t.is_quantized:
         t = t.int_repr()
+    else:
+        t = t.resolve_conj().resolve_neg()
     t = t.contiguous()
     if t.is_complex():
         t = torch.view_as_real(t).contiguous()

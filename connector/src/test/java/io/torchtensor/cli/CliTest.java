@@ -3,6 +3,7 @@ package io.torchtensor.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.torchtensor.format.TensorFile;
 import io.torchtensor.testdata.GeneratedFiles;
 import io.torchtensor.testdata.GeneratedFiles.Expected;
 import io.torchtensor.testdata.Json;
@@ -160,6 +161,23 @@ class CliTest {
         fixtures.resolve("negative/picklescan_bad_pytorch.pt").toString());
     assertThat(bad.status()).isEqualTo(1);
     assertThat(bad.out()).contains("error ");
+  }
+
+  @Test
+  void digestInChunksSmallerThanARowSplitsRowsAndStillMatchesTorch() throws IOException {
+    for (Expected e : GeneratedFiles.all()) {
+      if (e.refusal() != null) {
+        continue;
+      }
+      try (TensorFile f = TensorFile.open(e.path())) {
+        TensorDigest digest = new TensorDigest(f, 16);
+        for (Map<String, Object> w : e.tensors()) {
+          String key = (String) w.get("key");
+          assertThat(digest.sha256(f.tensor(key))).as("%s %s in 16-byte chunks", e.file(), key)
+              .isEqualTo(w.get("sha256"));
+        }
+      }
+    }
   }
 
   /** EXPECTED.jsonl tree path to the reader's key: {@code /a/b} is {@code a.b}, the root is {@code tensor}. */
