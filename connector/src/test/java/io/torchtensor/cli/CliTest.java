@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
 /** Runs {@link Main} in-process with captured streams on the shared fixtures and the generated files. */
@@ -70,15 +71,17 @@ class CliTest {
     Run r = run(args.toArray(String[]::new));
     List<Map<String, Object>> lines = r.jsonLines();
     assertThat(lines).hasSize(readable.size());
+    SoftAssertions soft = new SoftAssertions();
     for (int i = 0; i < readable.size(); i++) {
       Expected e = readable.get(i);
       Map<String, Object> got = lines.get(i);
-      assertThat(got.get("path")).isEqualTo(e.path().toString());
-      assertThat(got.get("error")).as("error for %s", e.file()).isNull();
-      assertThat(got.get("format")).as("format of %s", e.file()).isEqualTo(e.format());
-      assertThat(byKey(got)).as("tensors of %s", e.file()).isEqualTo(expectedByKey(e.tensors(), true));
+      soft.assertThat(got.get("path")).isEqualTo(e.path().toString());
+      soft.assertThat(got.get("error")).as("error for %s", e.file()).isNull();
+      soft.assertThat(got.get("format")).as("format of %s", e.file()).isEqualTo(e.format());
+      soft.assertThat(byKey(got)).as("tensors of %s", e.file()).isEqualTo(expectedByKey(e.tensors(), true));
     }
-    assertThat(r.status()).as("exit status; stderr: %s", r.err()).isZero();
+    soft.assertThat(r.status()).as("exit status; stderr: %s", r.err()).isZero();
+    soft.assertAll();
   }
 
   @Test
@@ -90,14 +93,16 @@ class CliTest {
     Run r = run(args.toArray(String[]::new));
     List<Map<String, Object>> lines = r.jsonLines();
     assertThat(lines).hasSize(refused.size());
+    SoftAssertions soft = new SoftAssertions();
     for (int i = 0; i < refused.size(); i++) {
       @SuppressWarnings("unchecked")
       Map<String, Object> error = (Map<String, Object>) lines.get(i).get("error");
       assertThat(error).as("error of %s", refused.get(i).file()).isNotNull();
-      assertThat(error.get("reason")).as("reason for %s: %s", refused.get(i).file(), error.get("message"))
+      soft.assertThat(error.get("reason")).as("reason for %s: %s", refused.get(i).file(), error.get("message"))
           .isEqualTo(refused.get(i).refusal());
-      assertThat(lines.get(i).get("tensors")).isEqualTo(List.of());
+      soft.assertThat(lines.get(i).get("tensors")).isEqualTo(List.of());
     }
+    soft.assertAll();
     assertThat(r.status()).isEqualTo(1);
   }
 
@@ -164,7 +169,8 @@ class CliTest {
   }
 
   @Test
-  void digestInChunksSmallerThanARowSplitsRowsAndStillMatchesTorch() throws IOException {
+  void digestInChunksSmallerThanARowSplitsRowsAndStillMatchesTorch() {
+    SoftAssertions soft = new SoftAssertions();
     for (Expected e : GeneratedFiles.all()) {
       if (e.refusal() != null) {
         continue;
@@ -173,11 +179,14 @@ class CliTest {
         TensorDigest digest = new TensorDigest(f, 16);
         for (Map<String, Object> w : e.tensors()) {
           String key = (String) w.get("key");
-          assertThat(digest.sha256(f.tensor(key))).as("%s %s in 16-byte chunks", e.file(), key)
+          soft.assertThat(digest.sha256(f.tensor(key))).as("%s %s in 16-byte chunks", e.file(), key)
               .isEqualTo(w.get("sha256"));
         }
+      } catch (IOException ex) {
+        soft.fail(e.file() + ": " + ex);
       }
     }
+    soft.assertAll();
   }
 
   /** EXPECTED.jsonl tree path to the reader's key: {@code /a/b} is {@code a.b}, the root is {@code tensor}. */
