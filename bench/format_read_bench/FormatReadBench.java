@@ -21,10 +21,14 @@ import java.util.stream.Stream;
  *
  * <p>Reader path: {@code TensorFile.open} + {@code readRows} of key {@code x} in row chunks of
  * CHUNK_MB into one reused direct buffer. Baseline: {@code FileChannel.read} of each whole file,
- * front to back, into the same buffer. One warm-up round of each, then ROUNDS rounds alternating the
- * two (so both see the same page-cache and CPU state); prints the median MB/s of each and the ratio.
+ * front to back, into the same buffer. One warm-up round of each, then ROUNDS rounds of both, the
+ * order alternating per round (so both see the same page-cache and CPU state); prints the median
+ * MB/s of each and the ratio.
  */
 public final class FormatReadBench {
+
+  /** Bytes the last pass delivered, checked against the expected total so no pass can skip work. */
+  private static long lastBytes;
 
   public static void main(String[] args) throws IOException {
     Path dir = Path.of(args[0]);
@@ -49,17 +53,27 @@ public final class FormatReadBench {
     System.out.printf("files: %d, %.1f MB on disk, %.1f MB of tensor data; chunk %d MB; %d rounds%n",
         files.size(), fileBytes / 1e6, tensorBytes / 1e6, chunkMb, rounds);
 
-    long check = readerPass(files, buf) ^ plainPass(files, buf);   // warm-up: JIT and page cache
+    long check = readerPass(files, buf) + plainPass(files, buf);   // warm-up: JIT and page cache
     double[] reader = new double[rounds];
     double[] plain = new double[rounds];
     for (int r = 0; r < rounds; r++) {
-      long t0 = System.nanoTime();
-      check ^= readerPass(files, buf);
-      long t1 = System.nanoTime();
-      check ^= plainPass(files, buf);
-      long t2 = System.nanoTime();
-      reader[r] = tensorBytes / 1e6 / ((t1 - t0) / 1e9);
-      plain[r] = fileBytes / 1e6 / ((t2 - t1) / 1e9);
+      // Which path goes first alternates, so neither always follows the other's cache state.
+      long readerNs = 0;
+      long plainNs = 0;
+      for (int k = 0; k < 2; k++) {
+        long t0 = System.nanoTime();
+        if ((k + r) % 2 == 0) {
+          check += readerPass(files, buf);
+          readerNs = System.nanoTime() - t0;
+          expect(lastBytes, tensorBytes, "reader");
+        } else {
+          check += plainPass(files, buf);
+          plainNs = System.nanoTime() - t0;
+          expect(lastBytes, fileBytes, "plain");
+        }
+      }
+      reader[r] = tensorBytes / 1e6 / (readerNs / 1e9);
+      plain[r] = fileBytes / 1e6 / (plainNs / 1e9);
       System.out.printf("round %d: reader %.0f MB/s, plain %.0f MB/s%n", r + 1, reader[r], plain[r]);
     }
     double mr = median(reader);
@@ -71,6 +85,7 @@ public final class FormatReadBench {
   /** Reads every tensor row of every file through the reader; returns a checksum of the data. */
   private static long readerPass(List<Path> files, ByteBuffer buf) throws IOException {
     long check = 0;
+    long bytes = 0;
     for (Path p : files) {
       try (TensorFile f = TensorFile.open(p)) {
         TensorInfo x = f.tensor("x");
@@ -78,16 +93,19 @@ public final class FormatReadBench {
         for (long row = 0; row < x.dim(0); row += perChunk) {
           buf.clear();
           f.readRows(x, row, Math.min(perChunk, x.dim(0) - row), buf);
+          bytes += buf.position();
           check += buf.getLong(0) + buf.getLong(buf.position() - 8);
         }
       }
     }
+    lastBytes = bytes;
     return check;
   }
 
   /** Reads every byte of every file with positioned FileChannel reads into the same buffer. */
   private static long plainPass(List<Path> files, ByteBuffer buf) throws IOException {
     long check = 0;
+    long bytes = 0;
     for (Path p : files) {
       try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
         long pos = 0;
@@ -98,13 +116,21 @@ public final class FormatReadBench {
             break;
           }
           pos += n;
+          bytes += n;
           if (n >= 8) {
             check += buf.getLong(0) + buf.getLong(n - 8);
           }
         }
       }
     }
+    lastBytes = bytes;
     return check;
+  }
+
+  private static void expect(long got, long want, String pass) {
+    if (got != want) {
+      throw new IllegalStateException(pass + " pass read " + got + " bytes, expected " + want);
+    }
   }
 
   private static double median(double[] v) {
