@@ -189,6 +189,22 @@ class CliTest {
     soft.assertAll();
   }
 
+  @Test
+  void cliImportsOnlyTheFormatFloorAndTheJdk() throws IOException {
+    Path dir = Path.of(System.getProperty("torchtensor.root", "."), "connector/src/main/java/io/torchtensor/cli");
+    List<String> offending = new ArrayList<>();
+    try (var files = Files.list(dir)) {
+      for (Path p : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+        for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
+          if (line.startsWith("import ") && !line.matches("import (static )?(java\\.|io\\.torchtensor\\.format\\.).*")) {
+            offending.add(p.getFileName() + ": " + line);
+          }
+        }
+      }
+    }
+    assertThat(offending).as("imports outside the JDK and io.torchtensor.format in %s", dir).isEmpty();
+  }
+
   /** EXPECTED.jsonl tree path to the reader's key: {@code /a/b} is {@code a.b}, the root is {@code tensor}. */
   private static String readerKey(String path) {
     if (path.equals("<root>")) {
