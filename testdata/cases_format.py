@@ -99,8 +99,8 @@ def protocol_files(out, rec):
     vals = dtype_values()
     obj = {"f32": vals["float32"], "i64": vals["int64"], "u16": vals["uint16"], "bf16": vals["bfloat16"][:4],
            "epoch": 3, "name": "proto"}
-    # Protocol 0 writes the persistent id as text, which torch.load itself rejects; protocol 3 is
-    # torch's own default era and covered by 2 and 4.
+    # Protocol 0 writes the persistent id as text, which torch.load itself rejects; protocol 3 adds
+    # only the bytes opcodes to 2, which tensor pickles do not use (torch's default is 2).
     for p in (1, 2, 4, 5):
         save_torch(rec, out / "format" / "protocol" / f"zip_proto{p}.pt", obj, protocol=p)
     legacy_obj = {k: v for k, v in obj.items() if k != "u16"}
