@@ -4,6 +4,7 @@ import io.torchtensor.format.TensorFile;
 import io.torchtensor.format.TensorFormatException;
 import io.torchtensor.format.TensorInfo;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,13 +35,14 @@ record FileReport(String path, String format, List<TensorRow> tensors, Map<Strin
     return error != null;
   }
 
-  static FileReport inspect(String path, boolean sha256) {
+  /** Inspects one file; with a non-null {@code chunk}, hashes every tensor through it. */
+  static FileReport inspect(String path, ByteBuffer chunk) {
     String format = null;
     List<TensorRow> rows = new ArrayList<>();
     Map<String, Object> metadata = new LinkedHashMap<>();
     try (TensorFile f = TensorFile.open(Path.of(path))) {
       format = f.format().label();
-      TensorDigest digest = sha256 ? new TensorDigest(f) : null;
+      TensorDigest digest = chunk == null ? null : new TensorDigest(f, chunk);
       for (TensorInfo t : f.tensors()) {
         rows.add(new TensorRow(t.key(), t.dtype().torchName(), t.shape(), t.device(), t.requiresGrad(),
             t.nbytes(), digest == null ? null : digest.sha256(t)));

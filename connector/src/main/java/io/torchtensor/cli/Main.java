@@ -1,6 +1,7 @@
 package io.torchtensor.cli;
 
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,8 +70,9 @@ public final class Main {
       return 2;
     }
     int status = 0;
+    ByteBuffer chunk = sha256 ? TensorDigest.newChunk() : null;
     for (String file : files) {
-      FileReport r = FileReport.inspect(file, sha256);
+      FileReport r = FileReport.inspect(file, chunk);
       if (json) {
         out.println(r.toJson());
       } else {

@@ -24,20 +24,20 @@ final class TensorDigest {
   private final TensorFile file;
   private final ByteBuffer chunk;
 
-  private final int chunkBytes;
-
-  TensorDigest(TensorFile file) {
-    this(file, CHUNK_BYTES);
-  }
-
-  /** With a smaller chunk, so tests reach the row-splitting path on small files. At least 16 bytes. */
-  TensorDigest(TensorFile file, int chunkBytes) {
-    if (chunkBytes < 16) {
-      throw new IllegalArgumentException("chunk must hold one complex128 element: " + chunkBytes);
+  /**
+   * @param chunk the reused read buffer, shared across files; its capacity bounds each read and
+   *              must hold at least one element of any dtype (16 bytes, a complex128)
+   */
+  TensorDigest(TensorFile file, ByteBuffer chunk) {
+    if (chunk.capacity() < 16) {
+      throw new IllegalArgumentException("chunk must hold one complex128 element: " + chunk.capacity());
     }
     this.file = file;
-    this.chunkBytes = chunkBytes;
-    this.chunk = ByteBuffer.allocateDirect(chunkBytes);
+    this.chunk = chunk;
+  }
+
+  static ByteBuffer newChunk() {
+    return ByteBuffer.allocateDirect(CHUNK_BYTES);
   }
 
   String sha256(TensorInfo t) throws IOException {
@@ -51,8 +51,8 @@ final class TensorDigest {
   private void update(MessageDigest md, TensorInfo t) throws IOException {
     long rows = t.rank() == 0 ? 1 : t.dim(0);
     long rowBytes = t.rowBytes();
-    if (rowBytes <= chunkBytes) {
-      long perChunk = chunkBytes / rowBytes;
+    if (rowBytes <= chunk.capacity()) {
+      long perChunk = chunk.capacity() / rowBytes;
       for (long first = 0; first < rows; first += perChunk) {
         long n = Math.min(perChunk, rows - first);
         chunk.clear();

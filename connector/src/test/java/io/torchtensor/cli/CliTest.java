@@ -10,6 +10,7 @@ import io.torchtensor.testdata.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,7 +177,7 @@ class CliTest {
         continue;
       }
       try (TensorFile f = TensorFile.open(e.path())) {
-        TensorDigest digest = new TensorDigest(f, 16);
+        TensorDigest digest = new TensorDigest(f, ByteBuffer.allocate(16));
         for (Map<String, Object> w : e.tensors()) {
           String key = (String) w.get("key");
           soft.assertThat(digest.sha256(f.tensor(key))).as("%s %s in 16-byte chunks", e.file(), key)
