@@ -32,9 +32,9 @@ import java.util.Set;
  * plain values is one metadata leaf ({@code betas -> [0.9, 0.999]}); one that holds a tensor or a
  * dict is walked into by index. Values: see {@link #plain}.
  *
- * <p>Depth is capped by {@link ReadLimits#maxDepth()} (a list containing itself stops there), nodes
- * visited and tensors emitted by {@link ReadLimits#maxElements()} (memo references cannot fan a small
- * pickle out into a huge walk).
+ * <p>Depth is capped by {@link ReadLimits#maxDepth()} (a list containing itself stops there), tensors
+ * emitted by {@link ReadLimits#maxElements()}, and nodes visited by {@link #visitBudget} (memo
+ * references cannot fan a small pickle out into a huge walk).
  */
 final class TorchMatcher {
 
@@ -47,11 +47,26 @@ final class TorchMatcher {
   private final List<PickledTensor> tensors = new ArrayList<>();
   private final Map<String, Object> metadata = new LinkedHashMap<>();
   private final Set<String> keys = new HashSet<>();
+  private final long budget;
   private long visited;
 
-  TorchMatcher(String file, String entry, ReadLimits limits, boolean legacy) {
+  /**
+   * Visits allowed per pickle byte. Without memo sharing a walk visits each node once and every node
+   * costs at least one opcode byte; tied weights and shared sub-dicts revisit a few nodes. A pickle
+   * whose memo references fan out (each level holding the previous one twice) would otherwise make a
+   * few hundred bytes walk billions of nodes.
+   */
+  static final int VISITS_PER_BYTE = 64;
+
+  /** The walk budget for a pickle of {@code pickleBytes} bytes: see {@link #VISITS_PER_BYTE}. */
+  static long visitBudget(ReadLimits limits, long pickleBytes) {
+    return Math.min(limits.maxElements(), Math.max(4096L, VISITS_PER_BYTE * pickleBytes));
+  }
+
+  TorchMatcher(String file, String entry, ReadLimits limits, boolean legacy, long budget) {
     this.nodes = new NodeAccess(file, entry);
     this.limits = limits;
+    this.budget = budget;
     this.rebuilder = new TensorRebuilder(nodes, new StorageTable(nodes, legacy), limits);
   }
 
@@ -188,8 +203,9 @@ final class TorchMatcher {
     if (depth > limits.maxDepth()) {
       throw nodes.fail(Reason.LIMIT_EXCEEDED, key, node, "object tree nests deeper than " + limits.maxDepth());
     }
-    if (++visited > limits.maxElements()) {
-      throw nodes.fail(Reason.LIMIT_EXCEEDED, key, node, "object tree has more than " + limits.maxElements() + " nodes");
+    if (++visited > budget) {
+      throw nodes.fail(Reason.LIMIT_EXCEEDED, key, node, "object tree walk exceeds " + budget
+          + " nodes (memo references fan out)");
     }
   }
 
