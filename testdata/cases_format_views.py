@@ -41,6 +41,11 @@ def view_files(out, rec):
     for legacy in (False, True):
         name = "legacy_shared_storage.pt" if legacy else "zip_shared_storage.pt"
         save_torch(rec, out / "format" / "views" / name, shared, legacy=legacy)
+    # Views over a 6 MiB storage: large strided spans, so readers that split or cache spans are
+    # exercised beyond a single small read (the row-chunked pass reads them 3 rows at a time).
+    wide = torch.randn(1536, 1024, generator=torch.Generator().manual_seed(12))
+    save_torch(rec, out / "format" / "views" / "big_views.pt",
+               {"t": wide.t(), "step": wide[::3, ::2], "middle": wide[100:1400], "col": wide[:, 777]})
     # A root tensor that is a non-contiguous view.
     save_torch(rec, out / "format" / "views" / "root_transposed.pt", big.t())
     # bfloat16 and complex views: gathering keeps 2- and 16-byte elements whole.
