@@ -138,12 +138,21 @@ final class LegacyReader {
             + " is listed but no tensor views it, so its element size is unknown");
       }
       long count = p <= window.limit() - 8 ? window.getLong((int) p) : Bytes.read(in, p, 8).getLong(0);
-      if (count != s.numel()) {
+      // The count is in elements of the element size torch wrote the block with: the dtype's for a
+      // typed storage, 1 (uint8) for an UntypedStorage, which _rebuild_tensor_v3 dtypes (uint16,
+      // float8...) use [torch/serialization.py _legacy_save persistent_id, _write_file]. Either way
+      // the block holds exactly the storage's byteCount bytes.
+      if (s.byteCount() != Bytes.mul(s.numel(), s.dtype().itemSize(), Reason.BAD_STORAGE, file, "storage " + key)) {
+        throw new TensorFormatException(Reason.BAD_STORAGE, file, "storage " + key + ": " + s.byteCount()
+            + " bytes is not " + s.numel() + " x " + s.dtype().torchName());
+      }
+      if (count != s.numel() && count != s.byteCount()) {
         throw new TensorFormatException(Reason.BAD_STORAGE, file, "storage " + key + " at offset " + p
-            + " holds " + count + " elements, expected " + s.numel() + " (" + s.dtype().torchName() + ")");
+            + " holds " + count + " elements, expected " + s.numel() + " (" + s.dtype().torchName() + ")"
+            + (s.dtype().itemSize() > 1 ? " or " + s.byteCount() + " bytes" : ""));
       }
       long data = Bytes.add(p, 8, Reason.TRUNCATED, file, "storage " + key);
-      long bytes = Bytes.mul(count, s.dtype().itemSize(), Reason.BAD_STORAGE, file, "storage " + key);
+      long bytes = s.byteCount();
       long end = Bytes.add(data, bytes, Reason.BAD_STORAGE, file, "storage " + key);
       if (end > length) {
         throw new TensorFormatException(Reason.TRUNCATED, file, "storage " + key + " of " + bytes
