@@ -171,6 +171,17 @@ class ContainerRefusalsTest {
       t.read(w, b);
       assertThat(b.getFloat(20)).isEqualTo(6f);
     }
+    // an UntypedStorage (uint16 here) is written with a count of bytes, not elements
+    Map<String, T> u16 = new LinkedHashMap<>();
+    u16.put("u", new T("UntypedStorage:uint16", "7", 6, 0, new long[] {3}, new long[] {1}));
+    byte[] untyped = legacy(tensorPickle(u16, true), List.of("7"), List.of(6L), List.of(hex("0100ffff0300")));
+    try (TensorFile t = open(untyped)) {
+      TensorInfo u = t.tensor("u");
+      assertThat(u.dtype()).isEqualTo(DType.UINT16);
+      ByteBuffer b = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN);
+      t.read(u, b);
+      assertThat(new int[] {b.getShort(0), Short.toUnsignedInt(b.getShort(2)), b.getShort(4)}).containsExactly(1, 65535, 3);
+    }
     refused(legacyFile(5, floats(1, 2, 3, 4, 5)), Reason.BAD_STORAGE,
         "storage 0 at offset", "holds 5 elements, expected 6 (float32)");
     byte[] cut = legacyFile(6, floats(1, 2, 3, 4, 5, 6));
