@@ -39,6 +39,8 @@ final class StridedReader {
   static final long CACHE_BYTES = 64L << 20;
   /** Largest span of storage bytes read at once for a non-contiguous gather. */
   static final long SPAN_BYTES = 64L << 20;
+  /** Edge of the blocks a transpose-like gather copies at once (32 x 32 floats touch 4 KiB of lines). */
+  static final int TILE = 32;
 
   private final RandomAccessInput in;
   private final Set<StorageRef> shared;
@@ -200,47 +202,42 @@ final class StridedReader {
       return;
     }
     int inner = k - 1;
-    long innerCount = shape[inner];
     long srcStep = strides[inner] * item;
     long outStep = outStrides[inner] * item;
-    long[] idx = new long[inner];
+    // Transpose-like views (the innermost output dim jumps far in the source while the dim outside
+    // it is denser there) are copied in TILE x TILE blocks, so the source lines a block touches stay
+    // in cache while they are used; element by element along the output they would be evicted
+    // before the next output row comes back to them.
+    boolean tiled = inner >= 1 && srcStep > 64 && strides[inner - 1] * item < srcStep
+        && shape[inner] > 1 && shape[inner - 1] > 1;
+    int odometerDims = tiled ? inner - 1 : inner;
+    long[] idx = new long[odometerDims];
     long outerCount = 1;
-    for (int i = 0; i < inner; i++) {
+    for (int i = 0; i < odometerDims; i++) {
       outerCount *= shape[i];
     }
     long srcRow = srcStart;
     long outRow = out;
     for (long outer = 0; outer < outerCount; outer++) {
-      long p = srcRow;
-      long o = outRow;
-      switch (runBytes) {
-        case 1:
-          for (long j = 0; j < innerCount; j++, p += srcStep, o += outStep) {
-            d.put((int) o, s.get((int) p));
+      if (tiled) {
+        long rowsA = shape[inner - 1];
+        long srcA = strides[inner - 1] * item;
+        long outA = outStrides[inner - 1] * item;
+        for (long i0 = 0; i0 < rowsA; i0 += TILE) {
+          long i1 = Math.min(rowsA, i0 + TILE);
+          for (long j0 = 0; j0 < shape[inner]; j0 += TILE) {
+            long cols = Math.min(shape[inner], j0 + TILE) - j0;
+            for (long i = i0; i < i1; i++) {
+              copyRow(s, d, srcRow + i * srcA + j0 * srcStep, outRow + i * outA + j0 * outStep, cols, srcStep,
+                  outStep, runBytes);
+            }
           }
-          break;
-        case 2:
-          for (long j = 0; j < innerCount; j++, p += srcStep, o += outStep) {
-            d.putShort((int) o, s.getShort((int) p));
-          }
-          break;
-        case 4:
-          for (long j = 0; j < innerCount; j++, p += srcStep, o += outStep) {
-            d.putInt((int) o, s.getInt((int) p));
-          }
-          break;
-        case 8:
-          for (long j = 0; j < innerCount; j++, p += srcStep, o += outStep) {
-            d.putLong((int) o, s.getLong((int) p));
-          }
-          break;
-        default:
-          for (long j = 0; j < innerCount; j++, p += srcStep, o += outStep) {
-            d.put((int) o, s, (int) p, runBytes);
-          }
+        }
+      } else {
+        copyRow(s, d, srcRow, outRow, shape[inner], srcStep, outStep, runBytes);
       }
-      // Odometer over dims 0..inner-1: bump the last, carry into the ones before it.
-      for (int i = inner - 1; i >= 0; i--) {
+      // Odometer over the dims outside the copied block: bump the last, carry into the ones before it.
+      for (int i = odometerDims - 1; i >= 0; i--) {
         idx[i]++;
         srcRow += strides[i] * item;
         outRow += outStrides[i] * item;
@@ -251,6 +248,37 @@ final class StridedReader {
         outRow -= idx[i] * outStrides[i] * item;
         idx[i] = 0;
       }
+    }
+  }
+
+  /** Copies {@code count} runs of {@code runBytes}, stepping {@code srcStep} and {@code outStep} bytes. */
+  private static void copyRow(ByteBuffer s, ByteBuffer d, long p, long o, long count, long srcStep, long outStep,
+      int runBytes) {
+    switch (runBytes) {
+      case 1:
+        for (long j = 0; j < count; j++, p += srcStep, o += outStep) {
+          d.put((int) o, s.get((int) p));
+        }
+        break;
+      case 2:
+        for (long j = 0; j < count; j++, p += srcStep, o += outStep) {
+          d.putShort((int) o, s.getShort((int) p));
+        }
+        break;
+      case 4:
+        for (long j = 0; j < count; j++, p += srcStep, o += outStep) {
+          d.putInt((int) o, s.getInt((int) p));
+        }
+        break;
+      case 8:
+        for (long j = 0; j < count; j++, p += srcStep, o += outStep) {
+          d.putLong((int) o, s.getLong((int) p));
+        }
+        break;
+      default:
+        for (long j = 0; j < count; j++, p += srcStep, o += outStep) {
+          d.put((int) o, s, (int) p, runBytes);
+        }
     }
   }
 
