@@ -25,8 +25,9 @@ import java.util.Set;
  *
  * <p>Opening reads headers only: the zip directory and {@code data.pkl}, the legacy pickles and block
  * headers, or the safetensors JSON. Tensor bytes are read on {@link #read} / {@link #readRows}.
- * Memory held between reads is the index plus a bounded cache of shared storages (at most 64 MiB,
- * see {@link StridedReader}).
+ * Memory held between reads is the index, a bounded cache of storages shared by several views
+ * (at most 64 MiB) and a 1 MiB read-ahead window for small reads; a strided read also uses a span
+ * buffer of at most 64 MiB (see {@link StridedReader}).
  *
  * <p>Not thread-safe; one per task. Closing it closes the input.
  */

@@ -18,7 +18,7 @@ class StridedReaderTest {
   private static final int DATA_AT = 64;
 
   /** Counts reads, so tests can see whether a storage was read once. */
-  private static final class CountingInput implements RandomAccessInput {
+  private static class CountingInput implements RandomAccessInput {
     final byte[] bytes;
     final ByteArrayInput in;
     int reads;
@@ -186,11 +186,38 @@ class StridedReaderTest {
   }
 
   @Test
-  void contiguousLittleEndianRowsAreOneReadStraightIntoTheBuffer() throws IOException {
+  void largeContiguousReadsGoStraightIntoTheCallersBuffer() throws IOException {
+    int n = 64 * 1024; // floats: 256 KiB, above the read-ahead threshold
+    byte[] f = file(n, 4);
+    java.util.List<Boolean> direct = new java.util.ArrayList<>();
+    RandomAccessInput in = new CountingInput(f) {
+      @Override
+      public void readFully(long position, ByteBuffer dst) throws IOException {
+        direct.add(dst.isDirect());
+        super.readFully(position, dst);
+      }
+    };
+    StridedReader r = new StridedReader(in, Set.of());
+    TensorInfo t = view(DType.FLOAT32, n, new long[] {256, 256}, new long[] {256, 1}, 0, ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer dst = ByteBuffer.allocateDirect(200 * 1024);
+    r.readRows(t, 10, 200, dst);
+    assertThat(direct).containsExactly(true);
+    byte[] got = new byte[200 * 1024];
+    dst.flip().get(got);
+    assertThat(got).isEqualTo(naive(f, t, 10, 200));
+  }
+
+  @Test
+  void smallNeighbouringReadsShareOneReadAheadWindow() throws IOException {
     CountingInput in = new CountingInput(file(24, 4));
     StridedReader r = new StridedReader(in, Set.of());
-    TensorInfo t = view(DType.FLOAT32, 24, new long[] {4, 6}, new long[] {6, 1}, 0, ByteOrder.LITTLE_ENDIAN);
-    read(r, t, 1, 2);
+    TensorInfo a = view(DType.FLOAT32, 12, new long[] {3, 4}, new long[] {4, 1}, 0, ByteOrder.LITTLE_ENDIAN);
+    StorageRef next = new StorageRef("1", "data/1", DATA_AT + 48, 48);
+    TensorInfo b = new TensorInfo("b", DType.FLOAT32, new long[] {12}, new long[] {1}, 0, next,
+        ByteOrder.LITTLE_ENDIAN, "cpu", false, Map.of());
+    assertThat(read(r, a, 0, 3)).isEqualTo(naive(in.bytes, a, 0, 3));
+    byte[] bBytes = read(r, b, 0, 12);
+    assertThat(bBytes).isEqualTo(java.util.Arrays.copyOfRange(in.bytes, DATA_AT + 48, DATA_AT + 96));
     assertThat(in.reads).isEqualTo(1);
   }
 
