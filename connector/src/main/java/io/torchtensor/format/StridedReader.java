@@ -76,6 +76,9 @@ final class StridedReader {
           + ", " + firstRow + " + " + rowCount + ") outside [0, " + rows + ")");
     }
     long needed = Bytes.mul(rowCount, t.rowBytes(), Reason.BAD_REQUEST, file, "tensor " + t.key() + " rows");
+    if (dst.isReadOnly()) {
+      throw new TensorFormatException(Reason.BAD_REQUEST, file, "tensor " + t.key() + ": the buffer is read-only");
+    }
     if (dst.remaining() < needed) {
       throw new TensorFormatException(Reason.BAD_REQUEST, file, "tensor " + t.key() + ": " + rowCount
           + " rows need " + needed + " bytes but the buffer has " + dst.remaining());

@@ -258,6 +258,11 @@ class StridedReaderTest {
           assertThat(e.reason()).isEqualTo(Reason.BAD_REQUEST);
           assertThat(e.getMessage()).contains("2 rows need 48 bytes but the buffer has 47");
         });
+    assertThatThrownBy(() -> r.readRows(t, 0, 1, ByteBuffer.allocate(24).asReadOnlyBuffer()))
+        .isInstanceOfSatisfying(TensorFormatException.class, e -> {
+          assertThat(e.reason()).isEqualTo(Reason.BAD_REQUEST);
+          assertThat(e.getMessage()).contains("tensor t: the buffer is read-only");
+        });
   }
 
   @Test
