@@ -190,6 +190,31 @@ class ContainerRefusalsTest {
   }
 
   @Test
+  void legacyHeaderPickles() {
+    byte[] obj = tensorPickle(oneTensor("FloatStorage", 6, 0, new long[] {2, 3}, new long[] {3, 1}), true);
+    byte[] sys = hex("80027d2e");                           // {}
+    byte[] keys = hex("80025d28580100000030652e");        // ['0']
+    byte[] block = new TestFiles.Out().i64(6).bytes(floats(1, 2, 3, 4, 5, 6)).toByteArray();
+    refused(TestFiles.legacyParts(hex("80024de8032e"), sys, obj, keys, block), Reason.UNSUPPORTED_CONTAINER,
+        "legacy protocol version 1000, expected 1001");
+    refused(TestFiles.legacyParts(hex("80024de9032e"), hex("80025d2e"), obj, keys, block), Reason.BAD_PICKLE,
+        "sys_info is not a dict");
+    refused(TestFiles.legacyParts(hex("80024de9032e"), sys, obj, hex("80027d2e"), block), Reason.BAD_PICKLE,
+        "storage key list is not a list");
+    refused(TestFiles.legacyParts(hex("80024de9032e"), sys, obj, hex("80025d284b00652e"), block),
+        Reason.BAD_PICKLE, "storage key 0 is not a string");
+    byte[] twice = hex("80025d28580100000030580100000030652e");
+    refused(TestFiles.legacyParts(hex("80024de9032e"), sys, obj, twice, block), Reason.BAD_STORAGE,
+        "storage key 0 is listed twice");
+    byte[] other = hex("80025d28580100000031652e");       // ['1']: not the tensor's storage
+    refused(TestFiles.legacyParts(hex("80024de9032e"), sys, obj, other, block), Reason.BAD_STORAGE,
+        "storage 1 at offset", "is listed but no tensor views it");
+    byte[] none = hex("80025d2e");                         // []
+    refused(TestFiles.legacyParts(hex("80024de9032e"), sys, obj, none, new byte[0]), Reason.MISSING_RECORD,
+        "storage 0 of tensor w is not in the storage key list");
+  }
+
+  @Test
   void forbiddenGlobalInTheMagicPickle() {
     // the picklescan magic bypass: the "magic number" is computed by __builtin__.eval
     byte[] b = TestFiles.hex("8002635f5f6275696c74696e5f5f0a6576616c0a710058040000003078313971018571025271032e");

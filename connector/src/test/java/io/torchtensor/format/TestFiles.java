@@ -124,23 +124,27 @@ final class TestFiles {
 
   /** A legacy torch.save stream around {@code objectPickle}: magic, 1001, sys_info, keys, blocks. */
   static byte[] legacy(byte[] objectPickle, List<String> keys, List<Long> counts, List<byte[]> blocks) {
-    Out o = new Out();
-    o.bytes(hex("80028a0a6cfc9c46f9206aa850192e")).bytes(hex("80024de9032e"));
-    o.u8(0x80).u8(2).u8('}').u8('(');
-    unicode(o, "protocol_version");
-    o.u8('M').i16(1001);
-    unicode(o, "little_endian");
-    o.u8(0x88).u8('u').u8('.');
-    o.bytes(objectPickle);
-    o.u8(0x80).u8(2).u8(']').u8('(');
+    Out sys = new Out().u8(0x80).u8(2).u8('}').u8('(');
+    unicode(sys, "protocol_version");
+    sys.u8('M').i16(1001);
+    unicode(sys, "little_endian");
+    sys.u8(0x88).u8('u').u8('.');
+    Out keyList = new Out().u8(0x80).u8(2).u8(']').u8('(');
     for (String k : keys) {
-      unicode(o, k);
+      unicode(keyList, k);
     }
-    o.u8('e').u8('.');
+    keyList.u8('e').u8('.');
+    Out data = new Out();
     for (int i = 0; i < blocks.size(); i++) {
-      o.i64(counts.get(i)).bytes(blocks.get(i));
+      data.i64(counts.get(i)).bytes(blocks.get(i));
     }
-    return o.toByteArray();
+    return legacyParts(hex("80024de9032e"), sys.toByteArray(), objectPickle, keyList.toByteArray(), data.toByteArray());
+  }
+
+  /** The magic number pickle, then the given pickles and storage blocks, as they are. */
+  static byte[] legacyParts(byte[] version, byte[] sysInfo, byte[] objectPickle, byte[] keyList, byte[] blocks) {
+    return new Out().bytes(hex("80028a0a6cfc9c46f9206aa850192e")).bytes(version).bytes(sysInfo).bytes(objectPickle)
+        .bytes(keyList).bytes(blocks).toByteArray();
   }
 
   private static void unicode(Out o, String s) {
