@@ -27,6 +27,14 @@ final class TestFiles {
   }
 
   static byte[] zip(List<Rec> recs) {
+    return zip(recs, false);
+  }
+
+  /**
+   * @param zip64Sizes write every central entry's sizes and local header offset as 0xFFFFFFFF with
+   *                   the real values in a ZIP64 extra field, as writers do past 4 GiB
+   */
+  static byte[] zip(List<Rec> recs, boolean zip64Sizes) {
     Out o = new Out();
     List<long[]> central = new ArrayList<>();
     for (Rec r : recs) {
@@ -49,9 +57,14 @@ final class TestFiles {
     for (int i = 0; i < recs.size(); i++) {
       Rec r = recs.get(i);
       byte[] name = r.name().getBytes(StandardCharsets.UTF_8);
+      int len = zip64Sizes ? -1 : r.data().length;
+      int lho = zip64Sizes ? -1 : (int) central.get(i)[0];
       o.i32(0x02014b50).i16(0).i16(0).i16(0x0808).i16(r.method()).i16(0).i16(0)
-          .i32((int) central.get(i)[1]).i32(r.data().length).i32(r.data().length)
-          .i16(name.length).i16(0).i16(0).i16(0).i16(0).i32(0).i32((int) central.get(i)[0]).bytes(name);
+          .i32((int) central.get(i)[1]).i32(len).i32(len)
+          .i16(name.length).i16(zip64Sizes ? 28 : 0).i16(0).i16(0).i16(0).i32(0).i32(lho).bytes(name);
+      if (zip64Sizes) {
+        o.i16(0x0001).i16(24).i64(r.data().length).i64(r.data().length).i64(central.get(i)[0]);
+      }
     }
     long cdEnd = o.size();
     long z64 = o.size();
@@ -67,7 +80,10 @@ final class TestFiles {
     return new Out().i64(h.length).bytes(h).bytes(data).toByteArray();
   }
 
-  /** A tensor for {@link #tensorPickle}: storage class name ({@code FloatStorage}), key and view. */
+  /**
+   * A tensor for {@link #tensorPickle}: storage class name ({@code FloatStorage}, or
+   * {@code UntypedStorage:uint16} for the v3 form, whose {@code numel} is then a byte count), key, view.
+   */
   record T(String storageClass, String key, long numel, long offset, long[] shape, long[] stride) {
   }
 
@@ -80,10 +96,13 @@ final class TestFiles {
     for (Map.Entry<String, T> e : tensors.entrySet()) {
       T t = e.getValue();
       unicode(o, e.getKey());
-      o.u8('c').ascii("torch._utils\n_rebuild_tensor_v2\n").u8('(');
+      // "UntypedStorage:<dtype>" writes the _rebuild_tensor_v3 form torch uses for dtypes without a
+      // typed storage class; its persistent id counts bytes [torch/_tensor.py _reduce_ex_internal].
+      String v3Dtype = t.storageClass().startsWith("UntypedStorage:") ? t.storageClass().substring(15) : null;
+      o.u8('c').ascii("torch._utils\n_rebuild_tensor_v" + (v3Dtype != null ? 3 : 2) + "\n").u8('(');
       o.u8('(');
       unicode(o, "storage");
-      o.u8('c').ascii("torch\n" + t.storageClass() + "\n");
+      o.u8('c').ascii(v3Dtype != null ? "torch.storage\nUntypedStorage\n" : "torch\n" + t.storageClass() + "\n");
       unicode(o, t.key());
       unicode(o, "cpu");
       o.u8('J').i32((int) t.numel());
@@ -95,6 +114,9 @@ final class TestFiles {
       ints(o, t.shape());
       ints(o, t.stride());
       o.u8(0x89).u8('c').ascii("collections\nOrderedDict\n").u8(')').u8('R');
+      if (v3Dtype != null) {
+        o.u8('c').ascii("torch\n" + v3Dtype + "\n");
+      }
       o.u8('t').u8('R');
     }
     return o.u8('u').u8('.').toByteArray();
@@ -102,23 +124,27 @@ final class TestFiles {
 
   /** A legacy torch.save stream around {@code objectPickle}: magic, 1001, sys_info, keys, blocks. */
   static byte[] legacy(byte[] objectPickle, List<String> keys, List<Long> counts, List<byte[]> blocks) {
-    Out o = new Out();
-    o.bytes(hex("80028a0a6cfc9c46f9206aa850192e")).bytes(hex("80024de9032e"));
-    o.u8(0x80).u8(2).u8('}').u8('(');
-    unicode(o, "protocol_version");
-    o.u8('M').i16(1001);
-    unicode(o, "little_endian");
-    o.u8(0x88).u8('u').u8('.');
-    o.bytes(objectPickle);
-    o.u8(0x80).u8(2).u8(']').u8('(');
+    Out sys = new Out().u8(0x80).u8(2).u8('}').u8('(');
+    unicode(sys, "protocol_version");
+    sys.u8('M').i16(1001);
+    unicode(sys, "little_endian");
+    sys.u8(0x88).u8('u').u8('.');
+    Out keyList = new Out().u8(0x80).u8(2).u8(']').u8('(');
     for (String k : keys) {
-      unicode(o, k);
+      unicode(keyList, k);
     }
-    o.u8('e').u8('.');
+    keyList.u8('e').u8('.');
+    Out data = new Out();
     for (int i = 0; i < blocks.size(); i++) {
-      o.i64(counts.get(i)).bytes(blocks.get(i));
+      data.i64(counts.get(i)).bytes(blocks.get(i));
     }
-    return o.toByteArray();
+    return legacyParts(hex("80024de9032e"), sys.toByteArray(), objectPickle, keyList.toByteArray(), data.toByteArray());
+  }
+
+  /** The magic number pickle, then the given pickles and storage blocks, as they are. */
+  static byte[] legacyParts(byte[] version, byte[] sysInfo, byte[] objectPickle, byte[] keyList, byte[] blocks) {
+    return new Out().bytes(hex("80028a0a6cfc9c46f9206aa850192e")).bytes(version).bytes(sysInfo).bytes(objectPickle)
+        .bytes(keyList).bytes(blocks).toByteArray();
   }
 
   private static void unicode(Out o, String s) {
