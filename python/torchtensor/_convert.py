@@ -73,11 +73,31 @@ def column_to_numpy(chunks: Sequence[pa.Array], col: TensorColumn) -> np.ndarray
         return np.empty(shape, dtype=_dtypes.result_dtype(col.dtype))
     parts = [_dtypes.restore(_flat_values(c, col), col.dtype) for c in chunks]
     out = np.empty(sum(p.size for p in parts), dtype=parts[0].dtype)
-    pos = 0
-    for p in parts:  # one copy of every batch straight into the result
-        out[pos:pos + p.size] = p
-        pos += p.size
+    starts = np.cumsum([0] + [p.size for p in parts[:-1]])
+    # One copy of every batch straight into the result. NumPy copies release the GIL, so big
+    # results are copied by a few threads (the copy is memory-bound; page faults of the fresh
+    # result dominate and spread over cores).
+    if out.nbytes >= _PARALLEL_COPY_BYTES and len(parts) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        def copy(i):
+            out[starts[i]:starts[i] + parts[i].size] = parts[i]
+
+        with ThreadPoolExecutor(max_workers=_copy_threads()) as pool:
+            list(pool.map(copy, range(len(parts))))
+    else:
+        for p, s in zip(parts, starts):
+            out[s:s + p.size] = p
     return out.reshape((n,) + tuple(_row_shape(col, out.size, n)))
+
+
+_PARALLEL_COPY_BYTES = 64 << 20
+
+
+def _copy_threads() -> int:
+    import os
+
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 def batches_to_numpy(batches: List[pa.RecordBatch], columns: Sequence[TensorColumn]) -> Dict[str, np.ndarray]:
