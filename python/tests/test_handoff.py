@@ -98,3 +98,38 @@ def test_to_arrow_batches_have_the_same_values(spark, testdata):
     a = pa.Table.from_batches(list(torchtensor.collect_arrow(df, "fast").batches()))
     b = pa.Table.from_batches(list(torchtensor.collect_arrow(df, "arrow").batches()))
     assert a.column("x").combine_chunks().equals(b.column("x").combine_chunks())
+
+
+def _mapped(arr) -> bool:
+    import mmap
+
+    while arr is not None and not isinstance(arr, mmap.mmap):
+        arr = getattr(arr, "base", None) if not isinstance(arr, memoryview) else arr.obj
+    return arr is not None
+
+
+def test_fixed_width_columns_are_written_in_place_and_mapped(spark, shards):
+    df = torchtensor.read(spark, shards)
+    arrays = torchtensor.to_numpy(df, handoff="fast")
+    assert _mapped(arrays["features"]) and _mapped(arrays["labels"])
+    assert arrays["features"].flags.writeable  # copy-on-write mapping
+    arrays["features"][0, 0, 0, 0] = 42.0
+    # the same rows in the same (partition) order as the IPC batches
+    batches = list(torchtensor.collect_arrow(df, "fast").batches())
+    ipc = torchtensor.batches_to_numpy(batches, torchtensor.tensor_columns(df.schema))
+    np.testing.assert_array_equal(arrays["labels"], ipc["labels"])
+    np.testing.assert_array_equal(arrays["features"][1:], ipc["features"][1:])
+    for n in (0, 1, 39, 41, 99, 100, 500):  # Spark plans limit(0) as an empty local relation
+        limited = torchtensor.to_numpy(df.limit(n), handoff="fast" if n else "auto")
+        assert len(limited["labels"]) == min(n, 100)
+        np.testing.assert_array_equal(limited["labels"], ipc["labels"][:n])
+        np.testing.assert_array_equal(limited["features"][1:], ipc["features"][1:n])
+
+
+def test_converted_and_bit_packed_columns_keep_their_values(spark, testdata):
+    for name in ("uint8", "bfloat16", "complex64", "bool"):
+        f = testdata / "python" / "rows" / f"{name}.pt"
+        arrays = torchtensor.to_numpy(torchtensor.read(spark, f, batchRows=100), handoff="fast")
+        assert_same(arrays["x"], torch_load(f)["x"], name)
+        # bool is bit-packed in Arrow: such a DataFrame goes through the IPC batches instead
+        assert _mapped(arrays["i"]) == (name != "bool")

@@ -8,6 +8,7 @@ only where they cannot be avoided: a column spread over several batches (one cop
 a dtype that must be converted back (uint8 from short, float16 from float, ...), and bool, which
 Arrow stores as bits.
 """
+import math
 from typing import Dict, List, Sequence
 
 import numpy as np
@@ -98,6 +99,15 @@ def _copy_threads() -> int:
     import os
 
     return max(1, min(4, os.cpu_count() or 1))
+
+
+def flat_to_numpy(raw: np.ndarray, col: TensorColumn) -> np.ndarray:
+    """Bytes of N rows of Spark element values (C order) -> the (N, *row_shape) array, a view of
+    ``raw`` unless the torch dtype needs a conversion."""
+    elem = _dtypes.spark_element_dtype(col.dtype)
+    flat = _dtypes.restore(raw.view(elem), col.dtype)
+    n = flat.size // math.prod(col.shape)  # the JVM writes this way only rows of at least one value
+    return flat.reshape((n,) + tuple(col.shape))
 
 
 def batches_to_numpy(batches: List[pa.RecordBatch], columns: Sequence[TensorColumn]) -> Dict[str, np.ndarray]:

@@ -95,6 +95,58 @@ def _to_arrow(df: DataFrame) -> pa.Table:
     return df.toArrow()
 
 
+def collect_columns(df: DataFrame, handoff: str = "auto"):
+    """The one-copy path of ``to_numpy``: ``{name: flat ndarray of the Spark element values}`` mapped
+    from the per-column files the JVM wrote (``DirectColumnHandoff``), or None when the DataFrame
+    does not allow it (then the batches come from :func:`collect_arrow`). Each file is mapped
+    copy-on-write (``MAP_PRIVATE``: the arrays are writable, a write copies only the page written)
+    and unlinked at once."""
+    if handoff not in HANDOFFS:
+        raise TorchTensorError(f"handoff must be one of {HANDOFFS}, got {handoff!r}")
+    if handoff == "arrow":
+        return None
+    answer, staging = _ask_jvm(df, "writeColumns")
+    if answer is None or not answer["fast"] or answer.get("mode") != "columns":
+        if answer is not None and answer["fast"]:  # the JVM chose IPC files: use them as batches
+            return ArrowResult("fast", files=[f["path"] for f in answer["files"]],
+                               limit=int(answer["limit"]), staging=staging)
+        if staging:
+            shutil.rmtree(staging, ignore_errors=True)
+        return None
+    try:
+        return {c["name"]: _map_file(c["path"], int(answer["rows"]) * int(c["row_bytes"]))
+                for c in answer["columns"]}
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _map_file(path: str, nbytes: int):
+    import mmap
+
+    import numpy as np
+
+    if nbytes == 0:
+        return np.empty(0, dtype=np.uint8)
+    with open(path, "rb") as f:
+        mm = mmap.mmap(f.fileno(), nbytes, access=mmap.ACCESS_COPY)
+    os.unlink(path)
+    return np.frombuffer(mm, dtype=np.uint8)
+
+
+def _ask_jvm(df: DataFrame, method: str):
+    """Calls ``ArrowHandoff.<method>(df, staging)``; (answer dict, staging folder) or (None, None)."""
+    cls = _session.jvm_handoff(df.sparkSession)
+    jdf = getattr(df, "_jdf", None)
+    if cls is None or jdf is None:
+        return None, None
+    staging = tempfile.mkdtemp(prefix="torchtensor-", dir=_staging_root())
+    try:
+        return json.loads(getattr(cls, method)(jdf, staging)), staging
+    except Exception:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
 def _fast(df: DataFrame):
     spark = df.sparkSession
     cls = _session.jvm_handoff(spark)

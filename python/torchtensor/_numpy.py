@@ -23,7 +23,10 @@ def to_numpy(df: DataFrame, *, handoff: str = "auto", infer: bool = False) -> Di
     if _tensors.is_tensors_layout(df.schema):
         return _tensors.tensors_to_numpy(df, handoff=handoff)
     columns = _columns.tensor_columns(df.schema, infer=infer)
-    result = _handoff.collect_arrow(df, handoff)
+    direct = _handoff.collect_columns(df, handoff) if handoff != "arrow" else None
+    if isinstance(direct, dict):  # one file per column, already the (N, ...) values
+        return {c.name: _convert.flat_to_numpy(direct[c.name], c) for c in columns}
+    result = direct if direct is not None else _handoff.collect_arrow(df, handoff)
     batches = list(result.batches())
     return _convert.batches_to_numpy(batches, columns)
 

@@ -59,11 +59,7 @@ public final class ArrowHandoff {
     if (!plan.matched()) {
       return "{\"fast\": false, \"reason\": " + quote(plan.reason()) + "}";
     }
-    List<Attribute> output = CollectionConverters.asJava(df.queryExecution().executedPlan().output());
-    String[] names = new String[output.size()];
-    for (int i = 0; i < names.length; i++) {
-      names[i] = output.get(i).name();
-    }
+    String[] names = outputNames(df);
     Files.createDirectories(Paths.get(dir));
     JavaRDD<ColumnarBatch> batches = plan.scan().executeColumnar().toJavaRDD();
     boolean local = df.sparkSession().sparkContext().isLocal();
@@ -85,6 +81,35 @@ public final class ArrowHandoff {
           .append(", \"path\": ").append(quote(f[1])).append(", \"rows\": ").append(f[2]).append('}');
     }
     return json.append("]}").toString();
+  }
+
+  /**
+   * For {@code to_numpy}: with a local master and fixed-width columns, writes the result arrays
+   * themselves, one file per column ({@link DirectColumnHandoff}: one copy from the connector's
+   * buffers to the array); otherwise the same as {@link #write}.
+   *
+   * @return {@code {"fast": true, "mode": "columns", "rows": n, "limit": -1, "columns": [{"name": "...",
+   *     "path": "...", "row_bytes": n}, ...]}}, or an answer of {@link #write}
+   */
+  public static String writeColumns(Dataset<Row> df, String dir) throws IOException {
+    PlainScanPlan plan = PlainScanPlan.match(df.queryExecution().executedPlan());
+    if (plan.matched() && df.sparkSession().sparkContext().isLocal()) {
+      Files.createDirectories(Paths.get(dir));
+      String answer = DirectColumnHandoff.write(df, plan, outputNames(df), dir);
+      if (answer != null) {
+        return answer;
+      }
+    }
+    return write(df, dir);
+  }
+
+  private static String[] outputNames(Dataset<Row> df) {
+    List<Attribute> output = CollectionConverters.asJava(df.queryExecution().executedPlan().output());
+    String[] names = new String[output.size()];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = output.get(i).name();
+    }
+    return names;
   }
 
   /** Each task writes its partition's file; returns "partition TAB path TAB rows" per non-empty one. */

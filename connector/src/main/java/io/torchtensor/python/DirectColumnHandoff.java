@@ -1,0 +1,162 @@
+package io.torchtensor.python;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
+
+/**
+ * The one-copy hand-off for a local master: every task writes its rows straight into per-column
+ * result files at their final place ({@link ColumnFileWriter}); Python maps each file as the array.
+ *
+ * <p>The place of a partition's rows needs the row counts of the partitions before it, which only
+ * the files' headers tell. So a first job runs the same scan without columns ({@code df.select()}:
+ * the connector then opens the files but reads no tensor bytes) and counts each partition's rows;
+ * the second job writes. The two scans plan the same partitions (the connector cuts files by byte
+ * ranges, not by columns); each task checks that it wrote exactly the rows it was given, and any
+ * surprise (a partition count that differs, a column that is not fixed-width, a null) returns null so
+ * that the caller uses the IPC path instead. A limit keeps the first rows in partition order, as
+ * {@code CollectLimitExec} does.
+ */
+final class DirectColumnHandoff {
+  static final String FILE_PATTERN = "column-%03d.bin";
+
+  private DirectColumnHandoff() {}
+
+  /** Bytes of one row of a column, from its Spark type and tensor metadata; -1 if not fixed-width. */
+  static long rowBytes(StructField f) {
+    boolean list = f.dataType() instanceof ArrayType;
+    int width = width(list ? ((ArrayType) f.dataType()).elementType() : f.dataType());
+    if (width < 0) {
+      return -1;
+    }
+    if (!list) {
+      return width;
+    }
+    if (!f.metadata().contains("torchtensor.shape") || !f.metadata().contains("torchtensor.dtype")) {
+      return -1;
+    }
+    long values = f.metadata().getString("torchtensor.dtype").startsWith("complex") ? 2 : 1;
+    String shape = f.metadata().getString("torchtensor.shape").replaceAll("[\\[\\]\\s]", "");
+    if (!shape.isEmpty()) {
+      for (String d : shape.split(",")) {
+        values = Math.multiplyExact(values, Long.parseLong(d));
+      }
+    }
+    return Math.multiplyExact(values, width);
+  }
+
+  private static int width(DataType t) {
+    if (t instanceof ByteType) {
+      return 1;
+    } else if (t instanceof ShortType) {
+      return 2;
+    } else if (t instanceof IntegerType || t instanceof FloatType) {
+      return 4;
+    } else if (t instanceof LongType || t instanceof DoubleType) {
+      return 8;
+    }
+    return -1; // boolean is bit-packed in Arrow; strings and binaries vary
+  }
+
+  /** Runs both jobs; the JSON answer of {@link ArrowHandoff#writeColumns}, or null to use IPC. */
+  static String write(Dataset<Row> df, PlainScanPlan plan, String[] names, String dir) throws IOException {
+    StructField[] fields = df.schema().fields();
+    long[] rowBytes = new long[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      rowBytes[i] = rowBytes(fields[i]);
+      if (rowBytes[i] <= 0) {
+        return null;
+      }
+    }
+    PlainScanPlan counting = PlainScanPlan.match(df.select(new Column[0]).queryExecution().executedPlan());
+    if (!counting.matched()) {
+      return null;
+    }
+    JavaRDD<ColumnarBatch> countRdd = counting.scan().executeColumnar().toJavaRDD();
+    JavaRDD<ColumnarBatch> dataRdd = plan.scan().executeColumnar().toJavaRDD();
+    int parts = dataRdd.getNumPartitions();
+    if (countRdd.getNumPartitions() != parts) {
+      return null;
+    }
+    List<long[]> counted = countRdd.mapPartitionsWithIndex((index, it) -> {
+      long n = 0;
+      while (it.hasNext()) {
+        n = Math.addExact(n, it.next().numRows());
+      }
+      return Collections.singletonList(new long[] {index, n}).iterator();
+    }, false).collect();
+    long[] firstRow = new long[parts];
+    long[] take = new long[parts];
+    long[] rowsInPartition = new long[parts];
+    long total = 0;
+    long limit = plan.limit() < 0 ? Long.MAX_VALUE : plan.limit();
+    for (long[] c : counted) {
+      rowsInPartition[(int) c[0]] = c[1];
+    }
+    for (int p = 0; p < parts; p++) {
+      take[p] = Math.min(rowsInPartition[p], limit - total);
+      firstRow[p] = total;
+      total = Math.addExact(total, take[p]);
+    }
+    String[] paths = new String[fields.length];
+    for (int i = 0; i < paths.length; i++) {
+      paths[i] = Paths.get(dir, String.format(Locale.ROOT, FILE_PATTERN, i)).toString();
+      try (RandomAccessFile f = new RandomAccessFile(paths[i], "rw")) {
+        f.setLength(Math.multiplyExact(total, rowBytes[i])); // sparse until written
+      }
+    }
+    int[] ordinals = plan.ordinals();
+    List<long[]> written = dataRdd.mapPartitionsWithIndex((index, it) -> {
+      long want = take[index];
+      if (want == 0) {
+        return Collections.singletonList(new long[] {index, 0, 1}).iterator();
+      }
+      try (ColumnFileWriter w = new ColumnFileWriter(paths, ordinals, rowBytes, firstRow[index], want)) {
+        boolean ok = true;
+        while (ok && w.rows() < want && it.hasNext()) {
+          ok = w.write(it.next());
+        }
+        // A partition cut by the limit has rows left; any other must have none (else the counts lied).
+        while (ok && want == rowsInPartition[index] && it.hasNext()) {
+          ok = it.next().numRows() == 0;
+        }
+        return Collections.singletonList(new long[] {index, w.rows(), ok && w.rows() == want ? 1 : 0}).iterator();
+      }
+    }, false).collect();
+    for (long[] w : written) {
+      if (w[2] != 1) {
+        for (String p : paths) {
+          Files.deleteIfExists(Paths.get(p));
+        }
+        return null;
+      }
+    }
+    StringBuilder json = new StringBuilder("{\"fast\": true, \"mode\": \"columns\", \"rows\": ")
+        .append(total).append(", \"limit\": -1, \"columns\": [");
+    for (int i = 0; i < names.length; i++) {
+      json.append(i == 0 ? "" : ", ").append("{\"name\": ").append(ArrowHandoff.quote(names[i]))
+          .append(", \"path\": ").append(ArrowHandoff.quote(paths[i]))
+          .append(", \"row_bytes\": ").append(rowBytes[i]).append('}');
+    }
+    return json.append("]}").toString();
+  }
+}
