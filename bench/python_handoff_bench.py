@@ -9,7 +9,8 @@ Shards: ``--gb`` GiB of ``{"x": float32 [rows, 1024]}`` files of 64 MiB, written
 ``~/.cache/torchtensor/bench/handoff-<gb>g`` (reused while they exist). Every path ends with the
 whole ``x`` as one (N, 1024) float32 ndarray in this process, checked against (b):
 
-  a_fast   torchtensor.to_numpy(read(folder))        connector -> Arrow IPC files -> mmap (fast path)
+  a_fast   torchtensor.to_numpy(read(folder))        tasks write the columns in place, Python maps them
+  a_ipc    the fast path's IPC variant                connector -> Arrow IPC files -> mmap -> one copy
   a_arrow  torchtensor.to_numpy(..., handoff="arrow") connector -> rows -> DataFrame.toArrow()
   b_torch  np.concatenate([torch.load(f)["x"].numpy() for f in files])   (one process, one core)
   c_binary spark.read.format("binaryFile") + mapInPandas calling torch.load, then toArrow
@@ -17,8 +18,9 @@ whole ``x`` as one (N, 1024) float32 ndarray in this process, checked against (b
   e_map    torchtensor.map_batches over the connector (mapInArrow) reducing each batch to its sum:
            what an Arrow UDF costs on top of the scan (no result array; compared with a_fast)
 
-Spark runs local[2] (2 cores). Each path runs ``--rounds`` times after one warm-up; the median is
-reported. Results go to stdout as a Markdown table and to build/bench/python_handoff.json.
+Spark runs local[2] (2 cores). Each path runs ``--rounds`` times after one warm-up run that also
+checks the result (for the slow c_binary and d_pyds the checked run is the first round); the median
+is reported. Results go to stdout as a Markdown table and to build/bench/python_handoff.json.
 """
 import argparse
 import json
@@ -72,6 +74,14 @@ def a_fast(spark, folder):
     import torchtensor
 
     return torchtensor.to_numpy(torchtensor.read(spark, folder), handoff="fast")["x"]
+
+
+def a_ipc(spark, folder):
+    import torchtensor
+
+    df = torchtensor.read(spark, folder)
+    batches = list(torchtensor.collect_arrow(df, "fast").batches())
+    return torchtensor.batches_to_numpy(batches, torchtensor.tensor_columns(df.schema))["x"]
 
 
 def a_arrow(spark, folder):
@@ -184,7 +194,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--gb", type=float, default=1.0)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--paths", default="b_torch,a_fast,a_arrow,c_binary,d_pyds,e_map")
+    ap.add_argument("--paths", default="b_torch,a_fast,a_ipc,a_arrow,c_binary,d_pyds,e_map")
     args = ap.parse_args(argv)
     if not JAR.is_file():
         sys.exit(f"connector jar {JAR} missing: mvn -B -q -pl connector package -DskipTests")
@@ -211,15 +221,18 @@ def main(argv=None):
     results = {}
     for name in args.paths.split(","):
         fn = globals()[name]
+        t0 = time.perf_counter()
         out = fn(spark, folder)  # warm-up, and the correctness check
+        first = time.perf_counter() - t0
         if name == "e_map":
             assert abs(out.sum() - reference.sum(dtype=np.float64)) < 1e-3 * reference.size ** 0.5
         else:  # the same rows; Spark may order the files differently than the sorted loop
             assert out.shape == reference.shape and out.dtype == reference.dtype, (name, out.shape)
             assert np.array_equal(out[row_order(out)], ref_sorted), name
         del out
-        times = []
-        for _ in range(args.rounds):
+        slow = name in ("c_binary", "d_pyds")
+        times = [first] if slow else []
+        for _ in range(args.rounds - (1 if slow else 0)):
             t0 = time.perf_counter()
             out = fn(spark, folder)
             times.append(time.perf_counter() - t0)
