@@ -112,7 +112,7 @@ final class StorageTable {
     } catch (ArithmeticException e) {
       throw nodes.fail(Reason.BAD_STORAGE, key, pid, "storage '" + rootKey + "' byte count overflows");
     }
-    PickledStorage s = new PickledStorage(rootKey, dtype, location, numel, bytes);
+    PickledStorage s = new PickledStorage(rootKey, dtype, location, numel, bytes, untyped);
     PickledStorage known = byKey.putIfAbsent(rootKey, s);
     if (known != null) {
       if (known.dtype() != dtype || known.numel() != numel) {

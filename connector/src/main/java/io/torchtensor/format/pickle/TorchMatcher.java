@@ -32,9 +32,9 @@ import java.util.Set;
  * plain values is one metadata leaf ({@code betas -> [0.9, 0.999]}); one that holds a tensor or a
  * dict is walked into by index. Values: see {@link #plain}.
  *
- * <p>Depth is capped by {@link ReadLimits#maxDepth()} (a list containing itself stops there), nodes
- * visited and tensors emitted by {@link ReadLimits#maxElements()} (memo references cannot fan a small
- * pickle out into a huge walk).
+ * <p>Depth is capped by {@link ReadLimits#maxDepth()} (a list containing itself stops there), tensors
+ * emitted by {@link ReadLimits#maxElements()}, and nodes visited by {@link #visitBudget} (memo
+ * references cannot fan a small pickle out into a huge walk).
  */
 final class TorchMatcher {
 
@@ -47,11 +47,26 @@ final class TorchMatcher {
   private final List<PickledTensor> tensors = new ArrayList<>();
   private final Map<String, Object> metadata = new LinkedHashMap<>();
   private final Set<String> keys = new HashSet<>();
+  private final long budget;
   private long visited;
 
-  TorchMatcher(String file, String entry, ReadLimits limits, boolean legacy) {
+  /**
+   * Visits allowed per pickle byte. Without memo sharing a walk visits each node once and every node
+   * costs at least one opcode byte; tied weights and shared sub-dicts revisit a few nodes. A pickle
+   * whose memo references fan out (each level holding the previous one twice) would otherwise make a
+   * few hundred bytes walk billions of nodes.
+   */
+  static final int VISITS_PER_BYTE = 64;
+
+  /** The walk budget for a pickle of {@code pickleBytes} bytes: see {@link #VISITS_PER_BYTE}. */
+  static long visitBudget(ReadLimits limits, long pickleBytes) {
+    return Math.min(limits.maxElements(), Math.max(4096L, VISITS_PER_BYTE * pickleBytes));
+  }
+
+  TorchMatcher(String file, String entry, ReadLimits limits, boolean legacy, long budget) {
     this.nodes = new NodeAccess(file, entry);
     this.limits = limits;
+    this.budget = budget;
     this.rebuilder = new TensorRebuilder(nodes, new StorageTable(nodes, legacy), limits);
   }
 
@@ -64,6 +79,9 @@ final class TorchMatcher {
       }
     } catch (StackOverflowError e) {
       throw nodes.fail(Reason.LIMIT_EXCEEDED, null, null, "object tree nests too deeply");
+    } catch (RuntimeException e) {
+      // Second line of defence only: every argument is checked explicitly through NodeAccess.
+      throw nodes.fail(Reason.BAD_PICKLE, null, null, "malformed pickle (" + e.getClass().getSimpleName() + ")");
     }
     return new TorchPickle.Result(Collections.unmodifiableList(tensors), Collections.unmodifiableMap(metadata));
   }
@@ -110,12 +128,31 @@ final class TorchMatcher {
     if (a.size() == 0) {
       return c.setItems;
     }
-    if (!(a.get(0) instanceof PyDict)) {
-      throw nodes.fail(Reason.BAD_PICKLE, key, c, name + " argument must be a dict, got " + PickleTree.describe(a.get(0)));
+    Object arg = a.get(0);
+    Map<Object, Object> all = new LinkedHashMap<>();
+    if (arg instanceof PyDict) {
+      all.putAll(((PyDict) arg).items);
+    } else if (arg instanceof PyList || arg instanceof PyTuple) {
+      // Python 2's OrderedDict.__reduce__ passed its items as a list of [key, value] pairs.
+      for (Object pair : sequenceItems(arg, key)) {
+        List<Object> kv = pair instanceof PyList ? ((PyList) pair).items
+            : pair instanceof PyTuple ? ((PyTuple) pair).items : null;
+        if (kv == null || kv.size() != 2 || !isScalarKey(kv.get(0))) {
+          throw nodes.fail(Reason.BAD_PICKLE, key, c, name + " items must be [key, value] pairs with scalar keys");
+        }
+        all.put(kv.get(0), kv.get(1));
+      }
+    } else {
+      throw nodes.fail(Reason.BAD_PICKLE, key, c, name + " argument must be a dict or a list of pairs, got "
+          + PickleTree.describe(arg));
     }
-    Map<Object, Object> all = new LinkedHashMap<>(((PyDict) a.get(0)).items);
     all.putAll(c.setItems);
     return all;
+  }
+
+  private static boolean isScalarKey(Object k) {
+    return k == null || k instanceof String || k instanceof Long || k instanceof java.math.BigInteger
+        || k instanceof Double || k instanceof Boolean;
   }
 
   /** The elements of a list, tuple, set or set(...) call that is walked into by index. */
@@ -188,8 +225,9 @@ final class TorchMatcher {
     if (depth > limits.maxDepth()) {
       throw nodes.fail(Reason.LIMIT_EXCEEDED, key, node, "object tree nests deeper than " + limits.maxDepth());
     }
-    if (++visited > limits.maxElements()) {
-      throw nodes.fail(Reason.LIMIT_EXCEEDED, key, node, "object tree has more than " + limits.maxElements() + " nodes");
+    if (++visited > budget) {
+      throw nodes.fail(Reason.LIMIT_EXCEEDED, key, node, "object tree walk exceeds " + budget
+          + " nodes (memo references fan out)");
     }
   }
 

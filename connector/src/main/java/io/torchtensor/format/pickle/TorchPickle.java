@@ -52,7 +52,9 @@ public final class TorchPickle {
             + " is not on the allow-list of torch tensor globals; nothing was loaded or run");
       }
     };
+    int start = pickle.position();
     Object tree = PickleMachine.loadTree(pickle, file, entry, limits, allowList, true);
-    return new TorchMatcher(file, entry, limits, legacy).match(tree);
+    long budget = TorchMatcher.visitBudget(limits, pickle.position() - start);
+    return new TorchMatcher(file, entry, limits, legacy, budget).match(tree);
   }
 }

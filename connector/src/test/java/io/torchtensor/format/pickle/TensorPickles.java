@@ -21,6 +21,22 @@ final class TensorPickles {
     return of('J', i & 0xff, (i >> 8) & 0xff, (i >> 16) & 0xff, (i >>> 24) & 0xff);
   }
 
+  /** LONG1 with 8 bytes, for values beyond BININT. */
+  static byte[] long8(long v) {
+    byte[] b = new byte[10];
+    b[0] = (byte) 0x8a;
+    b[1] = 8;
+    for (int i = 0; i < 8; i++) {
+      b[2 + i] = (byte) (v >>> (8 * i));
+    }
+    return b;
+  }
+
+  /** GLOBAL module name, MARK, args..., TUPLE, REDUCE. */
+  static byte[] call(String module, String name, byte[]... args) {
+    return of(global(module, name), '(', of((Object[]) args), 't', 'R');
+  }
+
   static byte[] tuple(long... v) {
     byte[][] parts = new byte[v.length][];
     for (int i = 0; i < v.length; i++) {
