@@ -49,9 +49,10 @@ public final class TorchTensorDataSource implements TableProvider, DataSourceReg
     if (files.isEmpty()) {
       throw new TorchTensorSchemaException("no torchtensor files found in " + conf.paths()
           + " (names starting with _ or . are skipped" + (conf.pathGlobFilter() == null ? "" : ", pathGlobFilter="
-          + conf.pathGlobFilter()) + "); a schema cannot be inferred");
+          + conf.pathGlobFilter()) + (conf.recursiveFileLookup() ? "" : "; sub-directories are read with"
+          + " recursiveFileLookup=true") + "); a schema cannot be inferred");
     }
-    StructType schema = SchemaInference.rowsSchema(files, TorchTensorTable.hadoopConf(spark, conf.options()),
+    StructType schema = SchemaInference.rowsSchema(spark, files, TorchTensorTable.hadoopConf(spark, conf.options()),
         new KeyFilter(conf.keys()), conf.mergeSchema(), conf.failFast(), conf.ignoreCorruptFiles(),
         conf.ignoreMissingFiles());
     inferredFor = options.asCaseSensitiveMap();

@@ -151,6 +151,28 @@ class SchemaInferenceTest extends SparkTestSupport {
   }
 
   @Test
+  void manyFilesAreInferredByASparkJobWithTheSameResults() {
+    StructType local = load("shards").schema();
+    spark().conf().set("spark.sql.sources.parallelPartitionDiscovery.threshold", "1");
+    try {
+      assertThat(load("shards").schema()).isEqualTo(local);
+      assertThat(load("shards").count()).isEqualTo(119);
+      assertThatThrownBy(() -> load("disagree_keys"))
+          .isInstanceOf(TorchTensorSchemaException.class)
+          .hasMessageContaining("disagree_keys/b.pt has [x, z]");
+      assertThatThrownBy(() -> load("corrupt"))
+          .isInstanceOf(org.apache.spark.SparkException.class)
+          .hasMessageContaining("Cannot read torchtensor file")
+          .hasMessageContaining("corrupt/bad.pt")
+          .hasRootCauseInstanceOf(io.torchtensor.format.TensorFormatException.class);
+      assertThat(spark().read().format("torchtensor").option("mode", "DROPMALFORMED").load(data("corrupt")).count())
+          .isEqualTo(5);
+    } finally {
+      spark().conf().unset("spark.sql.sources.parallelPartitionDiscovery.threshold");
+    }
+  }
+
+  @Test
   void headersAloneGiveTheSchema() {
     Dataset<Row> df = spark().read().format("torchtensor").option("keys", "x")
         .option("fs.failrange.impl", FailingRangeFileSystem.class.getName())
