@@ -139,6 +139,13 @@ final class LegacyReader {
             + " is listed but no tensor views it, so its element size is unknown");
       }
       long count = p <= window.limit() - 8 ? window.getLong((int) p) : Bytes.read(in, p, 8).getLong(0);
+      // An UntypedStorage (the _rebuild_tensor_v3 dtypes: uint16, float8...) is written with uint8 as
+      // element size, so its prefix counts bytes [torch/serialization.py _legacy_save]. Either way
+      // the block holds exactly the storage's byteCount bytes.
+      if (s.byteCount() != Bytes.mul(s.numel(), s.dtype().itemSize(), Reason.BAD_STORAGE, file, "storage " + key)) {
+        throw new TensorFormatException(Reason.BAD_STORAGE, file, "storage " + key + ": " + s.byteCount()
+            + " bytes is not " + s.numel() + " x " + s.dtype().torchName());
+      }
       if (count != s.legacyCount()) {
         throw new TensorFormatException(Reason.BAD_STORAGE, file, "storage " + key + " at offset " + p
             + " holds " + count + (s.untyped() ? " bytes" : " elements") + ", expected "
