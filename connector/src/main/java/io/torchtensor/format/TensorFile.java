@@ -69,17 +69,18 @@ public final class TensorFile implements Closeable {
   /** Opens a file, detecting its kind from content. Closes {@code in} if opening fails. */
   public static TensorFile open(RandomAccessInput in, ReadLimits limits) throws IOException {
     try {
-      FormatDetector.Detected d = FormatDetector.detect(in, limits);
+      RandomAccessInput headers = new PrefetchedInput(in);
+      FormatDetector.Detected d = FormatDetector.detect(headers, limits);
       TensorIndex index;
       switch (d.format()) {
         case TORCH_ZIP:
-          index = TorchZipReader.read(in, d.zip(), limits);
+          index = TorchZipReader.read(headers, d.zip(), limits);
           break;
         case TORCH_LEGACY:
-          index = LegacyReader.read(in, limits);
+          index = LegacyReader.read(headers, limits);
           break;
         default:
-          index = SafetensorsReader.read(in, limits);
+          index = SafetensorsReader.read(headers, limits);
       }
       return new TensorFile(in, index);
     } catch (IOException | RuntimeException | Error e) {

@@ -147,12 +147,52 @@ class RowsLayoutTest extends SparkTestSupport {
   }
 
   @Test
+  void emptyAndZeroWidthRows() {
+    Dataset<Row> empty = load("empty_rows");
+    assertThat(empty.count()).isZero();
+    assertThat(empty.collectAsList()).isEmpty();
+    assertThat(empty.schema().apply("x").metadata().getString("torchtensor.shape")).isEqualTo("[3]");
+    assertValuesMatchTorch("zero_width/z.pt");
+    assertThat(load("zero_width").select("x").collectAsList()).extracting(r -> r.getList(0).size()).containsOnly(0);
+  }
+
+  @Test
+  void viewsAreReadInCOrderAcrossBatches() {
+    for (String batchRows : new String[] {"1", "3", "4096"}) {
+      Dataset<Row> df = spark().read().format("torchtensor").option("batchRows", batchRows).load(data("views"));
+      List<Row> rows = df.collectAsList();
+      JsonNode exp = expected("spark/views/v.pt");
+      for (String col : new String[] {"transposed", "sliced"}) {
+        assertThat(Values.columnSha(rows, col)).as("%s batchRows=%s", col, batchRows)
+            .isEqualTo(exp.get("spark_sha256").get(col).asText());
+      }
+    }
+  }
+
+  @Test
   void keysOptionSelectsColumnsByNameAndGlob() {
     Dataset<Row> df = spark().read().format("torchtensor").option("keys", "lab*").load(data("shards"));
     assertThat(df.columns()).containsExactly("labels");
     assertThat(df.count()).isEqualTo(119);
     Dataset<Row> two = spark().read().format("torchtensor").option("KEYS", "f8*, i64").load(data("dtypes"));
     assertThat(two.columns()).containsExactly("f8e4m3fn", "f8e5m2", "f8e4m3fnuz", "f8e5m2fnuz", "i64");
+  }
+
+  /** Reused batch buffers must not leak into cached or shuffled data. */
+  @Test
+  void cachedAndShuffledRowsKeepTheirValues() {
+    Dataset<Row> df = spark().read().format("torchtensor").option("batchRows", "3").load(data("shards/part-2.pt"));
+    String want = expected("spark/shards/part-2.pt").get("spark_sha256").get("features").asText();
+    Dataset<Row> cached = df.cache();
+    try {
+      assertThat(cached.count()).isEqualTo(33);
+      assertThat(Values.columnSha(cached.collectAsList(), "features")).isEqualTo(want);
+    } finally {
+      cached.unpersist(true);
+    }
+    List<Row> shuffled = df.repartition(3).sortWithinPartitions("labels").collectAsList();
+    List<Row> direct = df.collectAsList();
+    assertThat(shuffled).containsExactlyInAnyOrderElementsOf(direct);
   }
 
   @Test
