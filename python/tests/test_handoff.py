@@ -133,3 +133,38 @@ def test_converted_and_bit_packed_columns_keep_their_values(spark, testdata):
         assert_same(arrays["x"], torch_load(f)["x"], name)
         # bool is bit-packed in Arrow: such a DataFrame goes through the IPC batches instead
         assert _mapped(arrays["i"]) == (name != "bool")
+
+
+def test_executors_in_other_jvms_send_the_batches_to_the_driver(testdata):
+    """local-cluster: two executor JVMs, so the tasks cannot write the driver's files themselves;
+    the IPC messages travel to the driver (and to_numpy uses them instead of the column files)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    from conftest import JAR, ROOT, require_jar
+
+    require_jar()
+    code = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, {str(ROOT / 'python')!r})
+        os.environ["PYSPARK_PYTHON"] = sys.executable
+        import numpy as np
+        import torchtensor as tt
+        from pyspark.sql import SparkSession
+        spark = (SparkSession.builder.master("local-cluster[2,1,1024]").config("spark.jars", {str(JAR)!r})
+                 .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+                 .getOrCreate())
+        assert not spark.sparkContext._jsc.sc().isLocal()
+        df = tt.read(spark, {str(testdata / 'python' / 'shards')!r})
+        res = tt.collect_arrow(df, "fast")
+        assert res.path == "fast" and res.files
+        a, b = tt.to_numpy(df, handoff="fast"), tt.to_numpy(df, handoff="arrow")
+        assert a["features"].shape == (100, 3, 8, 8)
+        np.testing.assert_array_equal(a["labels"], b["labels"])
+        np.testing.assert_array_equal(a["features"], b["features"])
+        print("CLUSTER-OK")
+        spark.stop()
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert "CLUSTER-OK" in out.stdout, out.stdout[-3000:] + out.stderr[-3000:]
