@@ -148,20 +148,11 @@ def _ask_jvm(df: DataFrame, method: str):
 
 
 def _fast(df: DataFrame):
-    spark = df.sparkSession
-    cls = _session.jvm_handoff(spark)
-    if cls is None:
+    """The IPC batches of a plain torchtensor scan: (ArrowResult, None), or (None, why not)."""
+    answer, staging = _ask_jvm(df, "write")
+    if answer is None:
         return None, ("the session has no JVM gateway (Spark Connect) or the torchtensor jar "
                       "has no io.torchtensor.python.ArrowHandoff")
-    jdf = getattr(df, "_jdf", None)
-    if jdf is None:
-        return None, "the DataFrame has no JVM side"
-    staging = tempfile.mkdtemp(prefix="torchtensor-", dir=_staging_root())
-    try:
-        answer = json.loads(cls.write(jdf, staging))
-    except Exception:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     if not answer["fast"]:
         shutil.rmtree(staging, ignore_errors=True)
         return None, answer["reason"]
