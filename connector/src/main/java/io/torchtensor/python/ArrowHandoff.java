@@ -27,9 +27,11 @@ import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The JVM side of {@code torchtensor.to_numpy}: runs a DataFrame's torchtensor columnar scan and
- * writes the connector's Arrow batches as Arrow IPC stream files, one per partition, into a local
- * folder that Python memory-maps with pyarrow (no copy on the Python side).
+ * The JVM side of {@code torchtensor.to_numpy} and {@code iter_batches}: runs a DataFrame's
+ * torchtensor columnar scan itself and hands the connector's Arrow buffers to Python through files
+ * in a local folder that Python memory-maps: either the result arrays themselves, one file per
+ * column ({@link #writeColumns}, {@link DirectColumnHandoff}), or the batches as Arrow IPC stream
+ * files, one per partition ({@link #write}).
  *
  * <p>Why: {@code Dataset.toArrow}, {@code toPandas} and {@code mapInArrow} turn every value of a
  * columnar scan into a Spark row and back into Arrow ({@code ColumnarToRowExec}, then
