@@ -69,7 +69,14 @@ def test_single_batch_column_is_a_view_of_the_mapped_arrow_buffer(spark, testdat
 
 def test_no_staging_files_are_left(spark, shards, tmp_path, monkeypatch):
     monkeypatch.setenv(torchtensor.HANDOFF_DIR_ENV, str(tmp_path))
-    torchtensor.to_numpy(torchtensor.read(spark, shards), handoff="fast")
+    df = torchtensor.read(spark, shards)
+    torchtensor.to_numpy(df, handoff="fast")
+    list(torchtensor.iter_batches(df))
+    unread = torchtensor.collect_arrow(df, "fast")  # batches never read: removed when dropped
+    assert list(tmp_path.iterdir()) != []
+    del unread
+    import gc
+    gc.collect()
     assert list(tmp_path.iterdir()) == []
 
 
@@ -158,7 +165,7 @@ def test_executors_in_other_jvms_send_the_batches_to_the_driver(testdata):
         assert not spark.sparkContext._jsc.sc().isLocal()
         df = tt.read(spark, {str(testdata / 'python' / 'shards')!r})
         res = tt.collect_arrow(df, "fast")
-        assert res.path == "fast" and res.files
+        assert res.path == "fast" and res.files and sum(b.num_rows for b in res.batches()) == 100
         a, b = tt.to_numpy(df, handoff="fast"), tt.to_numpy(df, handoff="arrow")
         assert a["features"].shape == (100, 3, 8, 8)
         np.testing.assert_array_equal(a["labels"], b["labels"])

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+import weakref
 from dataclasses import dataclass, field
 from typing import Iterator, List, Optional
 
@@ -47,6 +48,11 @@ class ArrowResult:
     limit: int = -1
     table: Optional[pa.Table] = None
     staging: Optional[str] = None
+
+    def __post_init__(self):
+        # A result dropped before its batches were read still removes its files.
+        if self.staging:
+            weakref.finalize(self, shutil.rmtree, self.staging, True)
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         """Batches in partition order, the limit applied. Each file is unlinked once mapped."""
