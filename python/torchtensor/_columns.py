@@ -8,7 +8,7 @@ sorts and unions of the column itself; an expression over it (``col * 2``) makes
 import json
 import math
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import Tuple
 
 from pyspark.sql import types as T
 
@@ -103,7 +103,3 @@ def tensor_field(name: str, dtype: str, shape=()) -> T.StructField:
 
 def schema_of(fields) -> T.StructType:
     return fields if isinstance(fields, T.StructType) else T.StructType(list(fields))
-
-
-def optional_shape(col: TensorColumn) -> Optional[Tuple[int, ...]]:
-    return None if col.shape == (-1,) else col.shape

@@ -1,16 +1,17 @@
-"""Getting a DataFrame's Arrow record batches into this process.
+"""Getting a DataFrame's values into this process.
 
-Two paths, same batches:
+For a plain torchtensor scan (with column selection and/or limit) the JVM class
+``io.torchtensor.python.ArrowHandoff`` runs the columnar scan itself and hands the connector's Arrow
+buffers over through files in ``/dev/shm`` (or ``TORCHTENSOR_HANDOFF_DIR``), mapped here and
+unlinked at once (the mapping keeps the pages alive for as long as an array uses them):
 
-* ``fast``: for a plain torchtensor scan (with column selection and/or limit), the JVM class
-  ``io.torchtensor.python.ArrowHandoff`` runs the columnar scan and writes the connector's own
-  Arrow vectors as Arrow IPC stream files, one per partition; they are memory-mapped here
-  (``pyarrow.memory_map`` + ``pyarrow.ipc.open_stream`` read buffers as slices of the map, no copy)
-  and unlinked at once: the mapping keeps the pages alive for as long as an array uses them.
-* ``arrow``: any other DataFrame goes through ``DataFrame.toArrow()`` (Spark builds the Arrow
-  batches from rows, ``ArrowConverters``).
+* ``collect_columns`` (``to_numpy``, local master, fixed-width columns): one file per column that
+  already is the (N, *row_shape) array; mapped copy-on-write, no copy here;
+* ``collect_arrow`` with ``fast``: one Arrow IPC stream file per partition;
+  ``pyarrow.memory_map`` + ``pyarrow.ipc.open_stream`` read the buffers as slices of the map.
 
-``handoff="auto"`` picks ``fast`` when the plan allows it, else ``arrow``.
+Any other DataFrame goes through ``DataFrame.toArrow()`` (Spark builds the Arrow batches from rows,
+``ArrowConverters``). ``handoff="auto"`` picks the fast way when the plan allows it.
 """
 import json
 import os
