@@ -37,7 +37,15 @@ def _staging_root() -> Optional[str]:
     root = os.environ.get(HANDOFF_DIR_ENV)
     if root:
         return root
-    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    # /dev/shm is memory: no disk write, and the pages become the arrays. Containers often give it
+    # only 64 MiB, so it is used only with room to spare (a full one is retried on disk, see _ask_jvm).
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        if shutil.disk_usage("/dev/shm").free >= _SHM_MIN_FREE:
+            return "/dev/shm"
+    return None
+
+
+_SHM_MIN_FREE = 1 << 30
 
 
 @dataclass
@@ -146,11 +154,19 @@ def _ask_jvm(df: DataFrame, method: str):
     jdf = getattr(df, "_jdf", None)
     if cls is None or jdf is None:
         return None, None
-    staging = tempfile.mkdtemp(prefix="torchtensor-", dir=_staging_root())
+    root = _staging_root()
+    staging = tempfile.mkdtemp(prefix="torchtensor-", dir=root)
     try:
         return json.loads(getattr(cls, method)(jdf, staging)), staging
-    except Exception:
+    except Exception as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if root == "/dev/shm" and "No space left on device" in str(exc):
+            staging = tempfile.mkdtemp(prefix="torchtensor-")  # the disk's temporary folder
+            try:
+                return json.loads(getattr(cls, method)(jdf, staging)), staging
+            except Exception:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
         raise
 
 
