@@ -6,7 +6,8 @@ cluster/shards/part-0000{0..3}.pt   torch.save({'id': int64 [n], 'x': float32 [n
     shard i-1 ends), so a reader that gathers rows from many partitions can put them back in file
     order and compare each file's bytes with the SHA-256 torch recorded.
 cluster/wide.pt                      torch.save({'id': int64 [1024], 'a': float32 [1024, 1024], 'b': float32 [1024, 1024]})
-    Two 4 MiB columns: a query on one of them must read about 4 MiB, not the 8 MiB file.
+    Two 4 MiB columns: a query on one of them must read about 4 MiB, not the 8 MiB file. Its record
+    carries column_sums: torch's float64 sum of each float32 column.
 """
 import torch
 
@@ -35,4 +36,6 @@ def generate(out, rec):
     }
     path = out / "cluster" / "wide.pt"
     torch.save(wide, path)
-    rec.tensors(path, wide, "torch-zip", layout_rows=True)
+    # Float64 sums of each float column, to check one-column queries whose rows come back unordered.
+    sums = {k: float(v.double().sum()) for k, v in wide.items() if v.dtype == torch.float32}
+    rec.tensors(path, wide, "torch-zip", layout_rows=True, column_sums=sums)
