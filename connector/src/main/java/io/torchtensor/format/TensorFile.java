@@ -4,8 +4,13 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An opened tensor file: its index, built from headers only, and lazy reads of tensor bytes.
@@ -18,11 +23,41 @@ import java.util.Map;
  * }
  * }</pre>
  *
+ * <p>Opening reads headers only: the zip directory and {@code data.pkl}, the legacy pickles and block
+ * headers, or the safetensors JSON. Tensor bytes are read on {@link #read} / {@link #readRows}.
+ * Memory held between reads is the index plus a bounded cache of shared storages (at most 64 MiB,
+ * see {@link StridedReader}).
+ *
  * <p>Not thread-safe; one per task. Closing it closes the input.
  */
 public final class TensorFile implements Closeable {
 
-  private TensorFile() {
+  private final RandomAccessInput in;
+  private final TensorIndex index;
+  private final Map<String, TensorInfo> byKey;
+  private final Map<String, Object> metadata;
+  private final StridedReader reader;
+
+  private TensorFile(RandomAccessInput in, TensorIndex index) {
+    this.in = in;
+    this.index = index;
+    this.metadata = Collections.unmodifiableMap(
+        index.metadata() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(index.metadata()));
+    Map<String, TensorInfo> keys = new HashMap<>();
+    Map<StorageRef, Integer> views = new HashMap<>();
+    for (TensorInfo t : index.tensors()) {
+      // Keys are dot-joined paths, so {'a.b': x, 'a': {'b': y}} can collide; the first one wins.
+      keys.putIfAbsent(t.key(), t);
+      views.merge(t.storage(), 1, Integer::sum);
+    }
+    Set<StorageRef> shared = new HashSet<>();
+    views.forEach((ref, n) -> {
+      if (n > 1) {
+        shared.add(ref);
+      }
+    });
+    this.byKey = keys;
+    this.reader = new StridedReader(in, shared);
   }
 
   /** Opens a file with default {@link ReadLimits}. Closes {@code in} if opening fails. */
@@ -32,7 +67,28 @@ public final class TensorFile implements Closeable {
 
   /** Opens a file, detecting its kind from content. Closes {@code in} if opening fails. */
   public static TensorFile open(RandomAccessInput in, ReadLimits limits) throws IOException {
-    throw new UnsupportedOperationException("not built yet");
+    try {
+      FormatDetector.Detected d = FormatDetector.detect(in, limits);
+      TensorIndex index;
+      switch (d.format()) {
+        case TORCH_ZIP:
+          index = TorchZipReader.read(in, d.zip(), limits);
+          break;
+        case TORCH_LEGACY:
+          index = LegacyReader.read(in, limits);
+          break;
+        default:
+          index = SafetensorsReader.read(in, limits);
+      }
+      return new TensorFile(in, index);
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        in.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
   }
 
   public static TensorFile open(Path path) throws IOException {
@@ -40,21 +96,26 @@ public final class TensorFile implements Closeable {
   }
 
   public String name() {
-    throw new UnsupportedOperationException("not built yet");
+    return in.name();
   }
 
   public FileFormat format() {
-    throw new UnsupportedOperationException("not built yet");
+    return index.format();
   }
 
   /** Tensors in file order (pickle order for torch files, header order for safetensors). */
   public List<TensorInfo> tensors() {
-    throw new UnsupportedOperationException("not built yet");
+    return index.tensors();
   }
 
   /** The tensor with this key; {@link TensorFormatException.Reason#NO_SUCH_TENSOR} otherwise. */
   public TensorInfo tensor(String key) throws TensorFormatException {
-    throw new UnsupportedOperationException("not built yet");
+    TensorInfo t = byKey.get(key);
+    if (t == null) {
+      throw new TensorFormatException(TensorFormatException.Reason.NO_SUCH_TENSOR, in.name(),
+          "no tensor with key '" + key + "' (" + byKey.size() + " tensors)");
+    }
+    return t;
   }
 
   /**
@@ -65,7 +126,7 @@ public final class TensorFile implements Closeable {
    * appear as strings.
    */
   public Map<String, Object> metadata() {
-    throw new UnsupportedOperationException("not built yet");
+    return metadata;
   }
 
   /**
@@ -80,12 +141,16 @@ public final class TensorFile implements Closeable {
    * Reads rows {@code [firstRow, firstRow + rowCount)} along dim 0 into {@code dst} in C order,
    * little-endian, advancing its position by {@code rowCount * t.rowBytes()}. A 0-dim tensor has
    * one row. Contiguous little-endian ranges are one positioned read straight into {@code dst}.
+   * {@link TensorFormatException.Reason#BAD_REQUEST} when the rows are outside dim 0 or {@code dst}
+   * has less room than they need.
    */
   public void readRows(TensorInfo t, long firstRow, long rowCount, ByteBuffer dst) throws IOException {
-    throw new UnsupportedOperationException("not built yet");
+    reader.readRows(t, firstRow, rowCount, dst);
   }
 
   @Override
   public void close() throws IOException {
+    reader.clear();
+    in.close();
   }
 }

@@ -1,0 +1,93 @@
+package io.torchtensor.arrow;
+
+import io.torchtensor.format.DType;
+
+/**
+ * Exact widening of torch's narrow floating types to {@code float}. Every value of these types is a
+ * {@code float} value, so nothing is rounded; NaN stays NaN and infinities stay infinite.
+ *
+ * <p>Java 17 has no {@code Float.float16ToFloat} (added in Java 20), so half floats are decoded by
+ * hand. The float8 encodings follow the definitions torch uses
+ * (c10/util/Float8_e4m3fn.h, Float8_e5m2.h, Float8_e4m3fnuz.h, Float8_e5m2fnuz.h): the "fn" type has
+ * no infinities and one NaN pattern per sign (all exponent and mantissa bits set); the "fnuz" types
+ * have no infinities, no negative zero, and 0x80 is their only NaN.
+ */
+public final class SmallFloats {
+
+  private static final float[] E4M3FN = table(4, 3, 7, Kind.FN);
+  private static final float[] E5M2 = table(5, 2, 15, Kind.IEEE);
+  private static final float[] E4M3FNUZ = table(4, 3, 8, Kind.FNUZ);
+  private static final float[] E5M2FNUZ = table(5, 2, 16, Kind.FNUZ);
+
+  private enum Kind { IEEE, FN, FNUZ }
+
+  private SmallFloats() {
+  }
+
+  /** IEEE 754 binary16 bits to float. */
+  public static float halfToFloat(short bits) {
+    int h = bits & 0xffff;
+    int sign = (h & 0x8000) << 16;
+    int exp = (h >>> 10) & 0x1f;
+    int mant = h & 0x3ff;
+    if (exp == 0x1f) {
+      // Infinity or NaN: keep the payload in the top mantissa bits.
+      return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+    }
+    if (exp == 0) {
+      if (mant == 0) {
+        return Float.intBitsToFloat(sign);
+      }
+      // Subnormal half: mant * 2^-24, exactly representable as a normal float.
+      float v = mant * 0x1p-24f;
+      return sign == 0 ? v : -v;
+    }
+    return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
+  }
+
+  /** bfloat16 bits to float: bfloat16 is the upper half of a float. */
+  public static float bfloat16ToFloat(short bits) {
+    return Float.intBitsToFloat((bits & 0xffff) << 16);
+  }
+
+  /** The 256-entry decoding table of a float8 dtype. */
+  static float[] float8Table(DType dtype) {
+    switch (dtype) {
+      case FLOAT8_E4M3FN: return E4M3FN;
+      case FLOAT8_E5M2: return E5M2;
+      case FLOAT8_E4M3FNUZ: return E4M3FNUZ;
+      case FLOAT8_E5M2FNUZ: return E5M2FNUZ;
+      default: throw new IllegalArgumentException("not a float8 dtype: " + dtype.torchName());
+    }
+  }
+
+  /** Decodes one float8 byte. */
+  public static float float8ToFloat(DType dtype, byte bits) {
+    return float8Table(dtype)[bits & 0xff];
+  }
+
+  private static float[] table(int expBits, int mantBits, int bias, Kind kind) {
+    float[] t = new float[256];
+    int expMax = (1 << expBits) - 1;
+    int mantMax = (1 << mantBits) - 1;
+    for (int b = 0; b < 256; b++) {
+      boolean negative = (b & 0x80) != 0;
+      int exp = (b >>> mantBits) & expMax;
+      int mant = b & mantMax;
+      float v;
+      if (kind == Kind.FNUZ && b == 0x80) {
+        v = Float.NaN;
+      } else if (kind == Kind.FN && exp == expMax && mant == mantMax) {
+        v = Float.NaN;
+      } else if (kind == Kind.IEEE && exp == expMax) {
+        v = mant == 0 ? Float.POSITIVE_INFINITY : Float.NaN;
+      } else if (exp == 0) {
+        v = Math.scalb((float) mant, 1 - bias - mantBits);
+      } else {
+        v = Math.scalb((float) (mant + (1 << mantBits)), exp - bias - mantBits);
+      }
+      t[b] = negative && !Float.isNaN(v) ? -v : v;
+    }
+    return t;
+  }
+}

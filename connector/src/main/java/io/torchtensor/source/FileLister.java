@@ -1,0 +1,91 @@
+package io.torchtensor.source;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.BlockLocation;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.GlobFilter;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Lists the files to read on the driver, through the Hadoop {@link FileSystem} of each path, as
+ * Spark's file sources do: a path may be a file, a directory or a glob; files and directories whose
+ * names start with {@code _} or {@code .} inside a directory are skipped (Spark's
+ * {@code _SUCCESS}, {@code .crc} and staging folders); {@code pathGlobFilter} applies to file names;
+ * sub-directories are read only with {@code recursiveFileLookup}. Files are returned sorted by path.
+ */
+final class FileLister {
+
+  private FileLister() {
+  }
+
+  static List<ListedFile> list(List<String> paths, Configuration conf, String pathGlobFilter, boolean recursive) {
+    try {
+      GlobFilter filter = pathGlobFilter == null ? null : new GlobFilter(pathGlobFilter);
+      List<ListedFile> out = new ArrayList<>();
+      for (String p : paths) {
+        Path path = new Path(p);
+        FileSystem fs = path.getFileSystem(conf);
+        FileStatus[] matches = fs.globStatus(path);
+        if (matches == null || matches.length == 0) {
+          throw new IllegalArgumentException("path does not exist: " + fs.makeQualified(path));
+        }
+        for (FileStatus st : matches) {
+          if (st.isDirectory()) {
+            listDirectory(fs, st.getPath(), filter, recursive, out);
+          } else if (filter == null || filter.accept(st.getPath())) {
+            out.add(listed(fs, st));
+          }
+        }
+      }
+      out.sort(Comparator.comparing(ListedFile::path));
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("listing " + paths + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void listDirectory(FileSystem fs, Path dir, GlobFilter filter, boolean recursive,
+      List<ListedFile> out) throws IOException {
+    FileStatus[] children;
+    try {
+      children = fs.listStatus(dir);
+    } catch (FileNotFoundException e) {
+      return; // deleted while listing
+    }
+    for (FileStatus st : children) {
+      if (hidden(st.getPath().getName())) {
+        continue;
+      }
+      if (st.isDirectory()) {
+        if (recursive) {
+          listDirectory(fs, st.getPath(), filter, true, out);
+        }
+      } else if (filter == null || filter.accept(st.getPath())) {
+        out.add(listed(fs, st));
+      }
+    }
+  }
+
+  static boolean hidden(String name) {
+    return name.startsWith("_") || name.startsWith(".");
+  }
+
+  private static ListedFile listed(FileSystem fs, FileStatus st) throws IOException {
+    String[] hosts = new String[0];
+    BlockLocation[] blocks = st instanceof LocatedFileStatus
+        ? ((LocatedFileStatus) st).getBlockLocations()
+        : fs.getFileBlockLocations(st, 0, Math.min(1, st.getLen()));
+    if (blocks != null && blocks.length > 0) {
+      hosts = blocks[0].getHosts();
+    }
+    return new ListedFile(st.getPath().toString(), st.getLen(), hosts);
+  }
+}

@@ -1,0 +1,125 @@
+package io.torchtensor.source;
+
+import org.apache.spark.sql.connector.metric.CustomMetric;
+import org.apache.spark.sql.connector.metric.CustomSumMetric;
+import org.apache.spark.sql.connector.metric.CustomTaskMetric;
+
+/**
+ * Scan metrics shown in the Spark UI's SQL tab. Spark instantiates each metric class by name with
+ * its no-arg constructor to aggregate task values, so each is a public static class.
+ */
+public final class TorchTensorMetrics {
+
+  static final String FILES_READ = "filesRead";
+  static final String TENSORS_READ = "tensorsRead";
+  static final String BYTES_READ = "bytesRead";
+  static final String READ_CALLS = "readCalls";
+  static final String BATCHES = "batches";
+  static final String FILES_DROPPED = "filesDropped";
+
+  private TorchTensorMetrics() {
+  }
+
+  static CustomMetric[] supported() {
+    return new CustomMetric[] {new FilesRead(), new TensorsRead(), new BytesRead(), new ReadCalls(),
+        new Batches(), new FilesDropped()};
+  }
+
+  static CustomTaskMetric[] values(ReadCounters c) {
+    return new CustomTaskMetric[] {
+        task(FILES_READ, c.filesRead), task(TENSORS_READ, c.tensorsRead), task(BYTES_READ, c.bytesRead),
+        task(READ_CALLS, c.readCalls), task(BATCHES, c.batches), task(FILES_DROPPED, c.filesDropped)};
+  }
+
+  private static CustomTaskMetric task(String name, long value) {
+    return new CustomTaskMetric() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public long value() {
+        return value;
+      }
+    };
+  }
+
+  /** Files opened (headers read). */
+  public static final class FilesRead extends CustomSumMetric {
+    @Override
+    public String name() {
+      return FILES_READ;
+    }
+
+    @Override
+    public String description() {
+      return "torchtensor files read";
+    }
+  }
+
+  /** Tensors whose bytes were read (per file and column, or per tensors-layout row with data). */
+  public static final class TensorsRead extends CustomSumMetric {
+    @Override
+    public String name() {
+      return TENSORS_READ;
+    }
+
+    @Override
+    public String description() {
+      return "torchtensor tensors read";
+    }
+  }
+
+  /** Bytes read from storage: headers and tensor data. */
+  public static final class BytesRead extends CustomSumMetric {
+    @Override
+    public String name() {
+      return BYTES_READ;
+    }
+
+    @Override
+    public String description() {
+      return "torchtensor bytes read";
+    }
+  }
+
+  /** Positioned read calls made on storage. */
+  public static final class ReadCalls extends CustomSumMetric {
+    @Override
+    public String name() {
+      return READ_CALLS;
+    }
+
+    @Override
+    public String description() {
+      return "torchtensor read calls";
+    }
+  }
+
+  /** Arrow batches produced. */
+  public static final class Batches extends CustomSumMetric {
+    @Override
+    public String name() {
+      return BATCHES;
+    }
+
+    @Override
+    public String description() {
+      return "torchtensor batches";
+    }
+  }
+
+  /** Files skipped: malformed (DROPMALFORMED, ignoreCorruptFiles) or missing (ignoreMissingFiles). */
+  public static final class FilesDropped extends CustomSumMetric {
+    @Override
+    public String name() {
+      return FILES_DROPPED;
+    }
+
+    @Override
+    public String description() {
+      return "torchtensor files dropped";
+    }
+  }
+}

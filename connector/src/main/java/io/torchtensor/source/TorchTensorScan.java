@@ -1,0 +1,49 @@
+package io.torchtensor.source;
+
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.connector.metric.CustomMetric;
+import org.apache.spark.sql.connector.read.Batch;
+import org.apache.spark.sql.connector.read.Scan;
+import org.apache.spark.sql.types.StructType;
+
+/** A scan of the table with its pruned columns and pushed limit. */
+final class TorchTensorScan implements Scan {
+
+  private final SparkSession spark;
+  private final TorchTensorTable table;
+  private final StructType readSchema;
+  private final ReadSpec spec;
+  private TorchTensorBatch batch;
+
+  TorchTensorScan(SparkSession spark, TorchTensorTable table, StructType readSchema, ReadSpec spec) {
+    this.spark = spark;
+    this.table = table;
+    this.readSchema = readSchema;
+    this.spec = spec;
+  }
+
+  @Override
+  public StructType readSchema() {
+    return readSchema;
+  }
+
+  @Override
+  public String description() {
+    return "torchtensor [layout=" + (spec.tensorsLayout() ? "tensors" : "rows") + ", files=" + table.files().size()
+        + (spec.keys().acceptsAll() ? "" : ", keys=" + spec.keys())
+        + (spec.limit() >= 0 ? ", limit=" + spec.limit() : "") + "]";
+  }
+
+  @Override
+  public Batch toBatch() {
+    if (batch == null) {
+      batch = new TorchTensorBatch(spark, table, spec);
+    }
+    return batch;
+  }
+
+  @Override
+  public CustomMetric[] supportedCustomMetrics() {
+    return TorchTensorMetrics.supported();
+  }
+}

@@ -1,0 +1,104 @@
+package io.torchtensor.source;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.connector.catalog.SupportsRead;
+import org.apache.spark.sql.connector.catalog.TableCapability;
+import org.apache.spark.sql.connector.read.ScanBuilder;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.util.CaseInsensitiveStringMap;
+
+/**
+ * The files given to {@code load}, as one table. Lists them once, through Hadoop, on first use.
+ * With a user schema, the {@code rows} layout reads exactly its columns: a file's rows are counted
+ * from the tensors the schema names (or those of the {@code keys} option when given).
+ */
+final class TorchTensorTable implements SupportsRead {
+
+  private final SparkSession spark;
+  private final ReadConf conf;
+  private final StructType schema;
+  private final boolean userSchema;
+  private List<ListedFile> files;
+
+  TorchTensorTable(SparkSession spark, ReadConf conf, StructType schema, boolean userSchema, List<ListedFile> files) {
+    this.spark = spark;
+    this.conf = conf;
+    this.schema = schema;
+    this.userSchema = userSchema;
+    this.files = files;
+  }
+
+  @Override
+  public String name() {
+    return "torchtensor " + conf.paths();
+  }
+
+  @Override
+  public StructType schema() {
+    return schema;
+  }
+
+  @Override
+  public Set<TableCapability> capabilities() {
+    return Set.of(TableCapability.BATCH_READ);
+  }
+
+  ReadConf readConf() {
+    return conf;
+  }
+
+  synchronized List<ListedFile> files() {
+    if (files == null) {
+      files = FileLister.list(conf.paths(), hadoopConf(), conf.pathGlobFilter(), conf.recursiveFileLookup());
+    }
+    return files;
+  }
+
+  /**
+   * The Hadoop conf of this read: the context's, plus session entries {@code spark.hadoop.*}, plus
+   * every read option that is not a torchtensor option (so {@code fs.s3a.*} can be set per read).
+   */
+  Configuration hadoopConf() {
+    return hadoopConf(spark, conf.options());
+  }
+
+  static Configuration hadoopConf(SparkSession spark, CaseInsensitiveStringMap options) {
+    Configuration c = new Configuration(spark.sparkContext().hadoopConfiguration());
+    for (Map.Entry<String, String> e : scala.jdk.javaapi.CollectionConverters.asJava(spark.conf().getAll()).entrySet()) {
+      if (e.getKey().startsWith("spark.hadoop.")) {
+        c.set(e.getKey().substring("spark.hadoop.".length()), e.getValue());
+      }
+    }
+    for (Map.Entry<String, String> e : options.asCaseSensitiveMap().entrySet()) {
+      boolean own = false;
+      for (String o : ReadOptions.ALL) {
+        own |= o.equalsIgnoreCase(e.getKey());
+      }
+      if (!own) {
+        c.set(e.getKey(), e.getValue());
+      }
+    }
+    return c;
+  }
+
+  @Override
+  public ScanBuilder newScanBuilder(CaseInsensitiveStringMap options) {
+    conf.device();
+    KeyFilter keys = new KeyFilter(conf.keys());
+    if (userSchema && keys.acceptsAll() && !conf.tensorsLayout()) {
+      List<String> names = new java.util.ArrayList<>();
+      for (StructField f : schema.fields()) {
+        names.add(f.name());
+      }
+      keys = KeyFilter.exact(names);
+    }
+    ReadSpec spec = new ReadSpec(conf.tensorsLayout(), schema.json(), keys, conf.batchRows(), conf.batchBytes(),
+        conf.failFast(), conf.ignoreCorruptFiles(), conf.ignoreMissingFiles(), -1);
+    return new TorchTensorScanBuilder(spark, this, spec);
+  }
+}
