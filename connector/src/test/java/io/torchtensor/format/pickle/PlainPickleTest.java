@@ -102,5 +102,12 @@ class PlainPickleTest {
     assertThat(((PyGlobal) call.callable).qualified()).isEqualTo("posix.system");
     assertThat(call.args.items).containsExactly("echo pwned");
     assertThat(b.position()).isEqualTo(0x76);
+    // And the tensor reader refuses the same pickle by name.
+    ByteBuffer again = ByteBuffer.wrap(file);
+    again.position(0x4c);
+    assertThatThrownBy(() -> TorchPickle.read(again, "m.pt", null, ReadLimits.DEFAULT, true))
+        .isInstanceOfSatisfying(TensorFormatException.class, e -> assertThat(e.reason()).isEqualTo(Reason.FORBIDDEN_GLOBAL))
+        .hasMessageContaining("global posix.system is not on the allow-list")
+        .hasMessageContaining("GLOBAL at byte 78"); // offsets count from the buffer's start: file offsets
   }
 }
