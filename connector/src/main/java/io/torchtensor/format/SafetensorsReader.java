@@ -100,7 +100,7 @@ final class SafetensorsReader {
       }
       if (bytes > limits.maxTensorBytes()) {
         throw new TensorFormatException(Reason.LIMIT_EXCEEDED, file,
-            "tensor " + e.name + " has " + bytes + " bytes, limit " + limits.maxTensorBytes());
+            "tensor " + e.name + " of " + bytes + " bytes exceeds the limit of " + limits.maxTensorBytes() + " bytes");
       }
       prevEnd = e.end;
     }

@@ -19,9 +19,10 @@ import java.util.Set;
  *   <li>The storage is cached (see below): one copy from the cache.</li>
  *   <li>Otherwise (transpose, slices, stride-0 expand, Fortran order): the storage bytes the rows
  *       touch are read into a span buffer and gathered with an odometer over the outer dims that
- *       copies runs of contiguous innermost elements. A span larger than {@link #SPAN_BYTES} is split
- *       along the outermost dim, recursively, down to single contiguous runs read straight into the
- *       caller's buffer; a huge storage is never read whole.</li>
+ *       copies runs of contiguous innermost elements. A span larger than {@link #SPAN_BYTES} is
+ *       halved along its widest-strided dim, recursively, so a huge storage is read in pieces of at
+ *       most {@code SPAN_BYTES}, never whole. Reading a few rows of a huge transposed tensor still
+ *       reads every storage byte those rows touch, which for a transpose is the whole storage.</li>
  * </ul>
  * Big-endian storages are then swapped in place in the caller's buffer, per scalar component
  * (each half of a complex element on its own).
@@ -96,14 +97,15 @@ final class StridedReader {
 
     int out = dst.position();
     ByteBuffer cached = cached(ref, isContiguous(shape, strides));
+    long[] outStrides = cOrderStrides(shape);
     if (cached != null) {
-      gather(cached, 0, start, shape, strides, 0, item, dst, out);
+      gather(cached, 0, start, shape, strides, outStrides, item, dst, out);
     } else if (isContiguous(shape, strides)) {
       ByteBuffer slice = dst.duplicate();
       slice.limit(out + (int) needed);
       in.readFully(ref.dataOffset() + start * item, slice);
     } else {
-      gatherFromFile(ref, start, shape, strides, 0, item, dst, out);
+      gatherFromFile(ref, start, shape, strides, outStrides, item, dst, out);
     }
     if (t.byteOrder() == ByteOrder.BIG_ENDIAN) {
       swap(dst, out, (int) needed, t.dtype().componentSize());
@@ -135,121 +137,144 @@ final class StridedReader {
   }
 
   /**
-   * Gathers dims {@code from..} of a view starting at storage element {@code start} from the file:
-   * in one span read when the span is small enough, as one direct read when those dims are
-   * contiguous, else split along dim {@code from}.
+   * Gathers a (sub-)view from the file: {@code shape} elements starting at storage element
+   * {@code start}, written to {@code dst} at byte {@code out} with element strides {@code outStrides}.
+   * One direct read when the view is contiguous both in storage and in the output; one span read
+   * and a gather when its storage span fits {@code spanBytes}; else the dim with the largest stride
+   * (the one that spreads the span most) is halved and each half gathered on its own. A transposed
+   * storage of any size is thus read in about {@code size / spanBytes} span reads, never whole.
    */
-  private void gatherFromFile(StorageRef ref, long start, long[] shape, long[] strides, int from, int item,
-      ByteBuffer dst, int out) throws IOException {
+  private void gatherFromFile(StorageRef ref, long start, long[] shape, long[] strides, long[] outStrides,
+      int item, ByteBuffer dst, long out) throws IOException {
     long last = start;
-    long count = 1;
-    for (int i = from; i < shape.length; i++) {
+    int widest = -1;
+    for (int i = 0; i < shape.length; i++) {
       last += (shape[i] - 1) * strides[i]; // bounded by the extent checked in readRows
-      count *= shape[i];
+      if (shape[i] > 1 && (widest < 0 || strides[i] > strides[widest])) {
+        widest = i;
+      }
     }
     long span = (last - start + 1) * item;
-    if (isContiguous(shape, strides, from)) {
+    if (isContiguous(shape, strides) && isContiguous(shape, outStrides)) {
+      long count = last - start + 1;
       ByteBuffer slice = dst.duplicate();
-      slice.position(out).limit(out + (int) (count * item));
+      slice.position((int) out).limit((int) (out + count * item));
       in.readFully(ref.dataOffset() + start * item, slice);
-    } else if (span <= spanBytes) {
+    } else if (span <= spanBytes || widest < 0) {
       ByteBuffer buf = Bytes.read(in, ref.dataOffset() + start * item, span);
-      gather(buf, start, start, shape, strides, from, item, dst, out);
+      gather(buf, start, start, shape, strides, outStrides, item, dst, out);
     } else {
-      long block = count / shape[from] * item;
-      for (long i = 0; i < shape[from]; i++) {
-        gatherFromFile(ref, start + i * strides[from], shape, strides, from + 1, item, dst, (int) (out + i * block));
-      }
+      long half = shape[widest] / 2;
+      long[] first = shape.clone();
+      first[widest] = half;
+      long[] second = shape.clone();
+      second[widest] = shape[widest] - half;
+      gatherFromFile(ref, start, first, strides, outStrides, item, dst, out);
+      gatherFromFile(ref, start + half * strides[widest], second, strides, outStrides, item, dst,
+          out + half * outStrides[widest] * item);
     }
   }
 
   /**
-   * Copies dims {@code from..} of a view starting at storage element {@code start} from
-   * {@code src}, whose byte 0 is storage element {@code base}, into {@code dst} at {@code out} in C
-   * order. The innermost dims that are contiguous among themselves form one run, copied at once; an
-   * odometer walks the dims outside it.
+   * Copies a view of {@code shape} elements starting at storage element {@code start} from
+   * {@code src}, whose byte 0 is storage element {@code base}, into {@code dst} at byte {@code out},
+   * placing element {@code idx} at {@code out + item * sum(idx_i * outStrides_i)}. The innermost dims
+   * that are contiguous in both source and output form one run, copied at once; the next dim is a
+   * tight loop, and an odometer walks the dims outside it.
    */
-  static void gather(ByteBuffer src, long base, long start, long[] shape, long[] strides, int from, int item,
-      ByteBuffer dst, int out) {
+  static void gather(ByteBuffer src, long base, long start, long[] shape, long[] strides, long[] outStrides,
+      int item, ByteBuffer dst, long out) {
     int n = shape.length;
     long runElems = 1;
     int k = n;
-    while (k > from && (shape[k - 1] == 1 || strides[k - 1] == runElems)) {
+    while (k > 0 && (shape[k - 1] == 1 || (strides[k - 1] == runElems && outStrides[k - 1] == runElems))) {
       runElems *= shape[k - 1];
       k--;
     }
     int runBytes = (int) (runElems * item);
     ByteBuffer s = src.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     ByteBuffer d = dst.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-    if (k == from) {
-      d.put(out, s, (int) ((start - base) * item), runBytes);
+    long srcStart = (start - base) * item;
+    if (k == 0) {
+      d.put((int) out, s, (int) srcStart, runBytes);
       return;
     }
     int inner = k - 1;
     long innerCount = shape[inner];
-    long innerStep = strides[inner] * item;
+    long srcStep = strides[inner] * item;
+    long outStep = outStrides[inner] * item;
     long[] idx = new long[inner];
     long outerCount = 1;
-    for (int i = from; i < inner; i++) {
+    for (int i = 0; i < inner; i++) {
       outerCount *= shape[i];
     }
-    long rowStart = (start - base) * item;
-    int o = out;
+    long srcRow = srcStart;
+    long outRow = out;
     for (long outer = 0; outer < outerCount; outer++) {
-      long p = rowStart;
+      long p = srcRow;
+      long o = outRow;
       switch (runBytes) {
         case 1:
-          for (long j = 0; j < innerCount; j++, p += innerStep) {
-            d.put(o++, s.get((int) p));
+          for (long j = 0; j < innerCount; j++, p += srcStep, o += outStep) {
+            d.put((int) o, s.get((int) p));
           }
           break;
         case 2:
-          for (long j = 0; j < innerCount; j++, p += innerStep, o += 2) {
-            d.putShort(o, s.getShort((int) p));
+          for (long j = 0; j < innerCount; j++, p += srcStep, o += outStep) {
+            d.putShort((int) o, s.getShort((int) p));
           }
           break;
         case 4:
-          for (long j = 0; j < innerCount; j++, p += innerStep, o += 4) {
-            d.putInt(o, s.getInt((int) p));
+          for (long j = 0; j < innerCount; j++, p += srcStep, o += outStep) {
+            d.putInt((int) o, s.getInt((int) p));
           }
           break;
         case 8:
-          for (long j = 0; j < innerCount; j++, p += innerStep, o += 8) {
-            d.putLong(o, s.getLong((int) p));
+          for (long j = 0; j < innerCount; j++, p += srcStep, o += outStep) {
+            d.putLong((int) o, s.getLong((int) p));
           }
           break;
         default:
-          for (long j = 0; j < innerCount; j++, p += innerStep, o += runBytes) {
-            d.put(o, s, (int) p, runBytes);
+          for (long j = 0; j < innerCount; j++, p += srcStep, o += outStep) {
+            d.put((int) o, s, (int) p, runBytes);
           }
       }
-      // Odometer over dims from..inner-1: bump the last, carry into the ones before it.
-      for (int i = inner - 1; i >= from; i--) {
+      // Odometer over dims 0..inner-1: bump the last, carry into the ones before it.
+      for (int i = inner - 1; i >= 0; i--) {
         idx[i]++;
-        rowStart += strides[i] * item;
+        srcRow += strides[i] * item;
+        outRow += outStrides[i] * item;
         if (idx[i] < shape[i]) {
           break;
         }
-        rowStart -= idx[i] * strides[i] * item;
+        srcRow -= idx[i] * strides[i] * item;
+        outRow -= idx[i] * outStrides[i] * item;
         idx[i] = 0;
       }
     }
   }
 
-  /** True when dims {@code from..} are laid out in C order without gaps (size-1 dims ignore their stride). */
-  static boolean isContiguous(long[] shape, long[] strides, int from) {
+  /** Element strides of a C-order array of this shape. */
+  static long[] cOrderStrides(long[] shape) {
+    long[] out = new long[shape.length];
+    long s = 1;
+    for (int i = shape.length - 1; i >= 0; i--) {
+      out[i] = s;
+      s *= shape[i];
+    }
+    return out;
+  }
+
+  /** True when the elements are laid out in C order without gaps (size-1 dims ignore their stride). */
+  static boolean isContiguous(long[] shape, long[] strides) {
     long expected = 1;
-    for (int i = shape.length - 1; i >= from; i--) {
+    for (int i = shape.length - 1; i >= 0; i--) {
       if (shape[i] != 1 && strides[i] != expected) {
         return false;
       }
       expected *= shape[i];
     }
     return true;
-  }
-
-  static boolean isContiguous(long[] shape, long[] strides) {
-    return isContiguous(shape, strides, 0);
   }
 
   /** Reverses the bytes of each {@code size}-byte component in {@code [at, at + len)}. */

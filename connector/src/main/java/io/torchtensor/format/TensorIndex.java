@@ -3,6 +3,7 @@ package io.torchtensor.format;
 import io.torchtensor.format.TensorFormatException.Reason;
 import io.torchtensor.format.pickle.PickledTensor;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -40,8 +41,8 @@ record TensorIndex(FileFormat format, List<TensorInfo> tensors, Map<String, Obje
     }
     long nbytes = Bytes.mul(numel, dtype.itemSize(), Reason.BAD_SHAPE, file, "tensor " + key + " bytes");
     if (nbytes > limits.maxTensorBytes()) {
-      throw new TensorFormatException(Reason.LIMIT_EXCEEDED, file, "tensor " + key + " has " + nbytes
-          + " bytes, limit " + limits.maxTensorBytes());
+      throw new TensorFormatException(Reason.LIMIT_EXCEEDED, file, "tensor " + key + " of " + nbytes
+          + " bytes exceeds the limit of " + limits.maxTensorBytes() + " bytes");
     }
     if (numel == 0) {
       return;
@@ -51,8 +52,9 @@ record TensorIndex(FileFormat format, List<TensorInfo> tensors, Map<String, Obje
       last = Bytes.add(last, span, Reason.BAD_SHAPE, file, "tensor " + key + " extent");
     }
     if (last >= storageNumel) {
-      throw new TensorFormatException(Reason.BAD_SHAPE, file, "tensor " + key + " reaches storage element "
-          + last + " but its storage holds " + storageNumel + " elements");
+      throw new TensorFormatException(Reason.BAD_SHAPE, file, "tensor " + key + ": size "
+          + Arrays.toString(shape) + " stride " + Arrays.toString(strides) + " offset " + storageOffset
+          + " reaches element " + last + " of a storage of " + storageNumel + " elements");
     }
   }
 

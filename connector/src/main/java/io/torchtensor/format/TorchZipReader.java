@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -40,29 +41,31 @@ final class TorchZipReader {
 
     // One StorageRef per key, shared by every view of it. torch refuses to save views of one storage
     // as different dtypes [torch/serialization.py _save], so a second dtype for a key is corrupt.
-    Map<String, StorageRef> refs = new HashMap<>();
-    Map<String, PickledStorage> seen = new HashMap<>();
-    List<TensorInfo> tensors = new ArrayList<>(parsed.tensors().size());
+    Map<String, PickledStorage> storages = new LinkedHashMap<>();
+    Map<String, ZipDirectory.Entry> records = new LinkedHashMap<>();
     for (PickledTensor t : parsed.tensors()) {
       PickledStorage s = t.storage();
-      PickledStorage first = seen.putIfAbsent(s.key(), s);
-      if (first != null && (first.dtype() != s.dtype() || first.numel() != s.numel())) {
+      PickledStorage first = storages.putIfAbsent(s.key(), s);
+      if (first == null) {
+        records.put(s.key(), record(zip, prefix, s, file));
+      } else if (first.dtype() != s.dtype() || first.numel() != s.numel()) {
         throw new TensorFormatException(Reason.BAD_STORAGE, file, "storage " + s.key() + " is named as "
             + first.dtype().torchName() + "[" + first.numel() + "] and as " + s.dtype().torchName()
             + "[" + s.numel() + "]");
       }
-      StorageRef ref = refs.get(s.key());
-      if (ref == null) {
-        ref = locate(zip, prefix, s, file);
-        refs.put(s.key(), ref);
-      }
-      tensors.add(TensorIndex.torchTensor(file, t, ref, order, limits));
+    }
+    Map<String, Long> offsets = zip.dataOffsets(new ArrayList<>(records.values()));
+    Map<String, StorageRef> refs = new HashMap<>();
+    records.forEach((key, e) -> refs.put(key, new StorageRef(key, e.name(), offsets.get(e.name()), e.size())));
+    List<TensorInfo> tensors = new ArrayList<>(parsed.tensors().size());
+    for (PickledTensor t : parsed.tensors()) {
+      tensors.add(TensorIndex.torchTensor(file, t, refs.get(t.storage().key()), order, limits));
     }
     return new TensorIndex(FileFormat.TORCH_ZIP, List.copyOf(tensors), parsed.metadata());
   }
 
   /** Finds {@code data/<key>} and checks that it holds exactly {@code numel * itemSize} bytes. */
-  private static StorageRef locate(ZipDirectory zip, String prefix, PickledStorage s, String file)
+  private static ZipDirectory.Entry record(ZipDirectory zip, String prefix, PickledStorage s, String file)
       throws IOException {
     String name = prefix + "/data/" + s.key();
     ZipDirectory.Entry e = zip.find(name);
@@ -75,7 +78,7 @@ final class TorchZipReader {
       throw new TensorFormatException(Reason.BAD_STORAGE, file, "record " + name + " holds " + e.size()
           + " bytes, expected " + expected + " (" + s.numel() + " x " + s.dtype().torchName() + ")");
     }
-    return new StorageRef(s.key(), name, zip.dataOffset(e), e.size());
+    return e;
   }
 
   /**

@@ -138,7 +138,7 @@ class ContainerRefusalsTest {
     refused(f, new ReadLimits(10, 1000, 100, 1000, 1 << 20, 1000), Reason.LIMIT_EXCEEDED,
         "pickle a/data.pkl has " + goodPickle().length + " bytes, limit 10");
     refused(f, new ReadLimits(1 << 20, 1000, 100, 1000, 20, 1000), Reason.LIMIT_EXCEEDED,
-        "tensor w has 24 bytes, limit 20");
+        "'w'", "exceeds the limit of 20 bytes");
   }
 
   @Test
@@ -152,9 +152,9 @@ class ContainerRefusalsTest {
     // 2x3 at offset 1 needs 7 elements of a 6-element storage
     byte[] p = tensorPickle(oneTensor("FloatStorage", 6, 1, new long[] {2, 3}, new long[] {3, 1}), false);
     refused(zip(torchZip("a", p, floats(1, 2, 3, 4, 5, 6))), Reason.BAD_SHAPE,
-        "tensor w reaches storage element 6 but its storage holds 6 elements");
+        "w", "offset 1 reaches element 6 of a storage of 6 elements");
     byte[] neg = tensorPickle(oneTensor("FloatStorage", 6, 0, new long[] {2, -3}, new long[] {3, 1}), false);
-    refused(zip(torchZip("a", neg, floats(1, 2, 3, 4, 5, 6))), Reason.BAD_SHAPE, "tensor w: negative size -3");
+    refused(zip(torchZip("a", neg, floats(1, 2, 3, 4, 5, 6))), Reason.BAD_SHAPE, "w", "-3");
   }
 
   private static byte[] legacyFile(long count, byte[] block) {

@@ -29,7 +29,7 @@ class CorruptionTest {
     return Fixtures.all().stream();
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void cutFilesFailWithTheNamedError(String name) throws Exception {
@@ -41,7 +41,7 @@ class CorruptionTest {
     }
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void flippedBytesFailWithTheNamedErrorOrStillRead(String name) throws Exception {

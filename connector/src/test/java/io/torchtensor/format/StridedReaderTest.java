@@ -192,6 +192,17 @@ class StridedReaderTest {
   }
 
   @Test
+  void aLargeTransposedStorageIsReadInSpansNotElementByElement() throws IOException {
+    CountingInput in = new CountingInput(file(24, 4));
+    TensorInfo transposed = view(DType.FLOAT32, 24, new long[] {6, 4}, new long[] {1, 6}, 0, ByteOrder.LITTLE_ENDIAN);
+    // No cache, spans of at most 6 elements: the widest-strided dim (columns of the original) is
+    // halved twice, giving four spans of one original row each.
+    StridedReader r = new StridedReader(in, Set.of(), 0, 24);
+    assertThat(read(r, transposed, 0, 6)).isEqualTo(naive(in.bytes, transposed, 0, 6));
+    assertThat(in.reads).isEqualTo(4);
+  }
+
+  @Test
   void requestsOutsideTheTensorAreRefused() {
     StridedReader r = new StridedReader(new ByteArrayInput("mem", file(24, 4)), Set.of());
     TensorInfo t = view(DType.FLOAT32, 24, new long[] {4, 6}, new long[] {6, 1}, 0, ByteOrder.LITTLE_ENDIAN);
