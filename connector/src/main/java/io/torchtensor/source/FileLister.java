@@ -37,7 +37,11 @@ final class FileLister {
         if (matches == null || matches.length == 0) {
           throw new IllegalArgumentException("path does not exist: " + fs.makeQualified(path));
         }
+        boolean glob = p.matches(".*[*?\\[{].*");
         for (FileStatus st : matches) {
+          if (glob && hidden(st.getPath().getName())) {
+            continue; // a glob such as dir/*.pt skips hidden files as a directory listing does
+          }
           if (st.isDirectory()) {
             listDirectory(fs, st.getPath(), filter, recursive, out);
           } else if (filter == null || filter.accept(st.getPath())) {
