@@ -122,8 +122,8 @@ class StandaloneClusterScanIT {
       int start = f.get("row_start").asInt();
       assertThat(start).isEqualTo(total);
       total += ClusterTestFiles.tensor(f, "id").get("shape").get(0).asLong();
-      ClusterTestFiles.assertColumnBytes(rows, start, 0, ClusterTestFiles.tensor(f, "id"), name);
-      ClusterTestFiles.assertColumnBytes(rows, start, 1, ClusterTestFiles.tensor(f, "x"), name);
+      ClusterTestFiles.assertColumnBytes(rows, start, "id", ClusterTestFiles.tensor(f, "id"), name);
+      ClusterTestFiles.assertColumnBytes(rows, start, "x", ClusterTestFiles.tensor(f, "x"), name);
     }
     assertThat(rows).hasSize(Math.toIntExact(total));
     assertRanOnExecutors(tasks, files.size());
