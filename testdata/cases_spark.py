@@ -13,6 +13,7 @@ Each folder is one table the JVM tests load (``spark.read.format("torchtensor").
 - ``cuda/``            shards whose storages are tagged ``cuda:0`` (saved from a CPU machine)
 - ``corrupt/``         one good shard and one file that is not a tensor file
 - ``safetensors/``     safetensors shards {'features', 'labels'}
+- ``safetensors_big/`` one safetensors file of 1 MB {'x': float32 [4000,64], 'idx': int64 [4000]}
 - ``checkpoint/``      a checkpoint for the tensors layout (parameters with requires_grad, a scalar)
 - ``listing/``         a.pt, b.pt, sub/c.pt, plus hidden ``_SUCCESS`` / ``.tmp.pt`` and ``notes.txt``
 
@@ -207,6 +208,12 @@ def _safetensors(out, rec):
         p.parent.mkdir(parents=True, exist_ok=True)
         save_file(t, str(p))
         _rows(rec, p, t, fmt="safetensors")
+    g = torch.Generator().manual_seed(310)
+    t = {"x": torch.randn(4000, 64, generator=g), "idx": torch.arange(4000, dtype=torch.int64)}
+    p = out / "spark" / "safetensors_big" / "big.safetensors"
+    p.parent.mkdir(parents=True, exist_ok=True)
+    save_file(t, str(p))
+    _rows(rec, p, t, fmt="safetensors")
 
 
 def _checkpoint(out, rec):

@@ -5,7 +5,6 @@ import io.torchtensor.arrow.TensorFields;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.spark.sql.vectorized.ArrowColumnVector;
 
 /**
  * The {@code rows}-layout column writers of one partition reader, kept across its files: a file
@@ -15,7 +14,7 @@ import org.apache.spark.sql.vectorized.ArrowColumnVector;
 final class ColumnWriters implements AutoCloseable {
 
   /** A writer and the Spark view of its vector (the view reads the buffers as they are refilled). */
-  record Entry(RowsSchema.Column column, int capacity, RowsColumnWriter writer, ArrowColumnVector view) {
+  record Entry(RowsSchema.Column column, int capacity, RowsColumnWriter writer, ReusedArrowColumnVector view) {
   }
 
   private final BufferAllocator allocator;
@@ -37,7 +36,7 @@ final class ColumnWriters implements AutoCloseable {
     }
     RowsColumnWriter w = new RowsColumnWriter(TensorFields.rowsColumn(c.name(), c.dtype(), c.rowShape(), nullable),
         c.dtype(), c.rowShape(), capacity, allocator);
-    Entry n = new Entry(c, capacity, w, new ArrowColumnVector(w.vector()));
+    Entry n = new Entry(c, capacity, w, new ReusedArrowColumnVector(w.vector()));
     entries.put(c.name(), n);
     return n;
   }

@@ -64,6 +64,9 @@ final class SchemaInference {
         if (FileErrors.skippable(e, failFast, ignoreCorruptFiles, ignoreMissingFiles)) {
           continue;
         }
+        if (e instanceof TorchTensorSchemaException) {
+          throw (TorchTensorSchemaException) e; // names the file already; not a read failure
+        }
         throw sneaky(new SparkException(FileErrors.message(f.path(), e), e));
       }
       Set<String> names = new LinkedHashSet<>();

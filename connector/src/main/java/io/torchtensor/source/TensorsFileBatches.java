@@ -7,7 +7,6 @@ import io.torchtensor.format.TensorInfo;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.vectorized.ArrowColumnVector;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
@@ -73,7 +72,7 @@ final class TensorsFileBatches implements FileBatches {
     }
     ColumnVector[] vectors = new ColumnVector[writer.vectors().size()];
     for (int i = 0; i < vectors.length; i++) {
-      vectors[i] = new ArrowColumnVector(writer.vectors().get(i));
+      vectors[i] = new ReusedArrowColumnVector(writer.vectors().get(i));
     }
     return new ColumnarBatch(vectors, batch.size());
   }

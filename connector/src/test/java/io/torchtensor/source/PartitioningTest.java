@@ -70,9 +70,19 @@ class PartitioningTest extends SparkTestSupport {
 
   @Test
   void smallFilesArePackedIntoFewPartitions() {
+    // Four files of at most 52 KB, each costing 4 MB to open: Spark's split size is the total over
+    // the minimum partition count (2 in local[2]), so they pack into 2 tasks; 1 with minPartitionNum=1.
     Dataset<Row> rows = spark().read().format("torchtensor").load(data("shards"));
-    assertThat(rows.rdd().getNumPartitions()).isEqualTo(1);
+    assertThat(rows.rdd().getNumPartitions()).isEqualTo(2);
     assertThat(rows.count()).isEqualTo(119);
+    spark().conf().set("spark.sql.files.minPartitionNum", "1");
+    try {
+      Dataset<Row> one = spark().read().format("torchtensor").load(data("shards"));
+      assertThat(one.rdd().getNumPartitions()).isEqualTo(1);
+      assertThat(one.count()).isEqualTo(119);
+    } finally {
+      spark().conf().unset("spark.sql.files.minPartitionNum");
+    }
     Dataset<Row> tensors = spark().read().format("torchtensor").option("layout", "tensors")
         .option("maxPartitionBytes", "1").option("openCostInBytes", "0").load(data("shards"));
     assertThat(tensors.rdd().getNumPartitions()).isEqualTo(4);
