@@ -41,5 +41,5 @@ opens=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector
   -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true)
 
 echo "== $(java -version 2>&1 | head -1); $(nproc) cores; Spark from $spark_home"
-exec java -Xmx2g "${opens[@]}" -Dlog4j2.configurationFile="$root/conf/log4j2.properties" \
+exec java -Xmx2g ${SCAN_BENCH_JAVA_OPTS:-} "${opens[@]}" -Dlog4j2.configurationFile="$root/conf/log4j2.properties" \
   -cp "$out:$cp" ScanBench "$cache" "$rounds" "$threads" "$@"
