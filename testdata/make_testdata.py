@@ -25,7 +25,10 @@ HERE = pathlib.Path(__file__).resolve().parent
 
 def tensor_bytes(t: torch.Tensor) -> bytes:
     """C-order little-endian bytes of a dense tensor; bfloat16/float8 as their raw bits."""
-    t = t.detach().cpu().contiguous()
+    t = t.detach().cpu()
+    if t.is_complex():
+        t = t.resolve_conj()      # a saved conj view reads as its conjugated values
+    t = t.resolve_neg().contiguous() if not t.is_quantized else t.contiguous()
     if t.is_complex():
         t = torch.view_as_real(t).contiguous()
     if t.is_quantized:
@@ -91,6 +94,15 @@ class Recorder:
         self.rows.append(row)
 
     def write(self):
+        files = [r["file"] for r in self.rows]
+        dupes = sorted({f for f in files if files.count(f) > 1})
+        if dupes:
+            raise SystemExit(f"files recorded twice: {dupes}")
+        unrecorded = sorted(str(p.relative_to(self.out)) for p in self.out.rglob("*")
+                            if p.is_file() and not p.name.startswith(".") and p.name != "expected.jsonl"
+                            and str(p.relative_to(self.out)) not in set(files))
+        if unrecorded:
+            print(f"note: {len(unrecorded)} files without a record (helpers or stale): {unrecorded[:5]}")
         with open(self.out / "expected.jsonl", "w") as f:
             for row in sorted(self.rows, key=lambda r: r["file"]):
                 f.write(json.dumps(row, sort_keys=True) + "\n")

@@ -66,10 +66,11 @@ final class ZipDirectory {
     int tailLen = (int) Math.min(length, MAX_EOCD_SEARCH);
     ByteBuffer tail = Bytes.read(in, length - tailLen, tailLen);
     int eocd = -1;
-    // Scan backwards; accept the record whose comment length ends exactly at the end of file, so a
-    // stray signature inside a comment or inside data is not taken for the end record.
+    // The last signature with room for a whole record, as torch's miniz reader takes it
+    // [miniz mz_zip_reader_locate_header_sig]: trailing bytes after the record are tolerated. A
+    // stray signature in data would give a central directory that fails the checks below.
     for (int p = tailLen - EOCD_LEN; p >= 0; p--) {
-      if (tail.getInt(p) == EOCD_SIG && p + EOCD_LEN + Short.toUnsignedInt(tail.getShort(p + 20)) == tailLen) {
+      if (tail.getInt(p) == EOCD_SIG) {
         eocd = p;
         break;
       }

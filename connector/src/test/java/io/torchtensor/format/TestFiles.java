@@ -27,6 +27,14 @@ final class TestFiles {
   }
 
   static byte[] zip(List<Rec> recs) {
+    return zip(recs, false);
+  }
+
+  /**
+   * @param zip64Sizes write every central entry's sizes and local header offset as 0xFFFFFFFF with
+   *                   the real values in a ZIP64 extra field, as writers do past 4 GiB
+   */
+  static byte[] zip(List<Rec> recs, boolean zip64Sizes) {
     Out o = new Out();
     List<long[]> central = new ArrayList<>();
     for (Rec r : recs) {
@@ -49,9 +57,14 @@ final class TestFiles {
     for (int i = 0; i < recs.size(); i++) {
       Rec r = recs.get(i);
       byte[] name = r.name().getBytes(StandardCharsets.UTF_8);
+      int len = zip64Sizes ? -1 : r.data().length;
+      int lho = zip64Sizes ? -1 : (int) central.get(i)[0];
       o.i32(0x02014b50).i16(0).i16(0).i16(0x0808).i16(r.method()).i16(0).i16(0)
-          .i32((int) central.get(i)[1]).i32(r.data().length).i32(r.data().length)
-          .i16(name.length).i16(0).i16(0).i16(0).i16(0).i32(0).i32((int) central.get(i)[0]).bytes(name);
+          .i32((int) central.get(i)[1]).i32(len).i32(len)
+          .i16(name.length).i16(zip64Sizes ? 28 : 0).i16(0).i16(0).i16(0).i32(0).i32(lho).bytes(name);
+      if (zip64Sizes) {
+        o.i16(0x0001).i16(24).i64(r.data().length).i64(r.data().length).i64(central.get(i)[0]);
+      }
     }
     long cdEnd = o.size();
     long z64 = o.size();

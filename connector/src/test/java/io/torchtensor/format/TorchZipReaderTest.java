@@ -88,6 +88,23 @@ class TorchZipReaderTest {
   }
 
   @Test
+  void zip64ExtraFieldsAndTrailingBytesAreRead() throws IOException {
+    Map<String, T> one = new LinkedHashMap<>();
+    one.put("x", new T("FloatStorage", "0", 2, 0, new long[] {2}, new long[] {1}));
+    byte[] f = zip(List.of(new Rec("a/data.pkl", tensorPickle(one, false)), new Rec("a/data/0", TestFiles.floats(3f, 4f))),
+        true);
+    // bytes after the end record are tolerated, as torch's reader (miniz) tolerates them
+    byte[] padded = java.util.Arrays.copyOf(f, f.length + 100);
+    for (byte[] bytes : List.of(f, padded)) {
+      try (TensorFile t = TensorFile.open(new ByteArrayInput("z64.pt", bytes))) {
+        ByteBuffer out = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        t.read(t.tensor("x"), out);
+        assertThat(new float[] {out.getFloat(0), out.getFloat(4)}).containsExactly(3f, 4f);
+      }
+    }
+  }
+
+  @Test
   void withoutAByteorderRecordStoragesAreLittleEndian() throws IOException {
     Map<String, T> one = new LinkedHashMap<>();
     one.put("x", new T("FloatStorage", "0", 1, 0, new long[] {}, new long[] {}));

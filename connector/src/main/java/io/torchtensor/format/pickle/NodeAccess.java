@@ -36,7 +36,9 @@ final class NodeAccess {
     sb.append(detail);
     long offset = offsetOf(at);
     if (offset >= 0) {
-      sb.append(" (").append(at instanceof PyCall ? describeCall((PyCall) at) : "at byte " + offset).append(')');
+      String what = at instanceof PyCall ? describeCall((PyCall) at)
+          : (at instanceof PyGlobal ? "GLOBAL" : "BINPERSID") + " at byte " + offset;
+      sb.append(" (").append(what).append(')');
     }
     return new TensorFormatException(reason, file, sb.toString());
   }
@@ -170,6 +172,17 @@ final class NodeAccess {
       out[i] = asCount(items.get(i), key, at, what + "[" + i + "]");
     }
     return out;
+  }
+
+  /** A device: a str, or {@code torch.device(type[, index])} written as Python's str(device), "cuda:0". */
+  String device(Object node, String key, Object at) throws TensorFormatException {
+    if (node instanceof PyCall && kindOf(((PyCall) node).callable) == TorchGlobals.Kind.DEVICE) {
+      PyCall d = (PyCall) node;
+      PyTuple a = args(d, key, "torch.device", 1, 2);
+      String type = asString(a.get(0), key, d, "device type");
+      return a.size() == 2 && a.get(1) != null ? type + ":" + asCount(a.get(1), key, d, "device index") : type;
+    }
+    return asString(node, key, at, "device");
   }
 
   /** The allow-list kind of a callable node, or null when it is not an allowed global. */

@@ -137,9 +137,7 @@ final class PickleInput {
   byte[] bytes(long n) throws TensorFormatException {
     need(n);
     byte[] out = new byte[(int) n];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = buf.get(pos + i);
-    }
+    buf.get(pos, out);
     pos += out.length;
     return out;
   }

@@ -13,9 +13,7 @@ import io.torchtensor.format.pickle.PickleTree.PySet;
 import io.torchtensor.format.pickle.PickleTree.PyTuple;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -51,16 +49,14 @@ public final class PickleMachine {
   private final ReadLimits limits;
   private final GlobalPolicy policy;
   private final boolean allowPersistentIds;
-  private final ArrayList<Object> stack = new ArrayList<>();
-  private final Map<Long, Object> memo = new HashMap<>();
-  private int[] marks = new int[16];
-  private int markCount;
+  private final PickleStack stack;
 
   private PickleMachine(PickleInput in, ReadLimits limits, GlobalPolicy policy, boolean allowPersistentIds) {
     this.in = in;
     this.limits = limits;
     this.policy = policy;
     this.allowPersistentIds = allowPersistentIds;
+    this.stack = new PickleStack(in, limits);
   }
 
   /**
@@ -123,63 +119,63 @@ public final class PickleMachine {
           break;
         }
         case STOP:
-          return pop();
+          return stack.pop();
         // --- scalars
-        case NONE: push(null); break;
-        case NEWTRUE: push(Boolean.TRUE); break;
-        case NEWFALSE: push(Boolean.FALSE); break;
-        case INT: push(TextArgs.parseInt(in, in.line(TextArgs.MAX_INT_DIGITS + 2))); break;
-        case LONG: push(TextArgs.parseLong(in, in.line(TextArgs.MAX_INT_DIGITS + 2))); break;
-        case BININT: push((long) in.i32()); break;
-        case BININT1: push((long) in.u8()); break;
-        case BININT2: push((long) in.u16()); break;
-        case LONG1: push(longBytes(in.u8())); break;
+        case NONE: stack.push(null); break;
+        case NEWTRUE: stack.push(Boolean.TRUE); break;
+        case NEWFALSE: stack.push(Boolean.FALSE); break;
+        case INT: stack.push(TextArgs.parseInt(in, in.line(TextArgs.MAX_INT_DIGITS + 2))); break;
+        case LONG: stack.push(TextArgs.parseLong(in, in.line(TextArgs.MAX_INT_DIGITS + 2))); break;
+        case BININT: stack.push((long) in.i32()); break;
+        case BININT1: stack.push((long) in.u8()); break;
+        case BININT2: stack.push((long) in.u16()); break;
+        case LONG1: stack.push(longBytes(in.u8())); break;
         case LONG4: {
           int n = in.i32();
           if (n < 0) {
             throw in.error(Reason.BAD_PICKLE, "LONG4 with negative byte count " + n);
           }
-          push(longBytes(n));
+          stack.push(longBytes(n));
           break;
         }
-        case FLOAT: push(TextArgs.parseFloat(in, in.line(MAX_LINE))); break;
-        case BINFLOAT: push(in.f64be()); break;
+        case FLOAT: stack.push(TextArgs.parseFloat(in, in.line(MAX_LINE))); break;
+        case BINFLOAT: stack.push(in.f64be()); break;
         // --- strings and bytes
-        case STRING: push(TextArgs.py2String(TextArgs.unquote(in, in.line(Integer.MAX_VALUE - 8)))); break;
+        case STRING: stack.push(TextArgs.py2String(TextArgs.unquote(in, in.line(Integer.MAX_VALUE - 8)))); break;
         case BINSTRING: {
           int n = in.i32();
           if (n < 0) {
             throw in.error(Reason.BAD_PICKLE, "BINSTRING with negative byte count " + n);
           }
-          push(TextArgs.py2String(in.bytes(n)));
+          stack.push(TextArgs.py2String(in.bytes(n)));
           break;
         }
-        case SHORT_BINSTRING: push(TextArgs.py2String(in.bytes(in.u8()))); break;
-        case UNICODE: push(TextArgs.rawUnicodeEscape(in, in.line(Integer.MAX_VALUE - 8))); break;
-        case SHORT_BINUNICODE: push(in.utf8(in.bytes(in.u8()))); break;
-        case BINUNICODE: push(in.utf8(in.bytes(in.u32()))); break;
-        case BINUNICODE8: push(in.utf8(in.bytes(in.u64()))); break;
-        case SHORT_BINBYTES: push(in.bytes(in.u8())); break;
-        case BINBYTES: push(in.bytes(in.u32())); break;
-        case BINBYTES8: push(in.bytes(in.u64())); break;
-        case BYTEARRAY8: push(in.bytes(in.u64())); break;
+        case SHORT_BINSTRING: stack.push(TextArgs.py2String(in.bytes(in.u8()))); break;
+        case UNICODE: stack.push(TextArgs.rawUnicodeEscape(in, in.line(Integer.MAX_VALUE - 8))); break;
+        case SHORT_BINUNICODE: stack.push(in.utf8(in.bytes(in.u8()))); break;
+        case BINUNICODE: stack.push(in.utf8(in.bytes(in.u32()))); break;
+        case BINUNICODE8: stack.push(in.utf8(in.bytes(in.u64()))); break;
+        case SHORT_BINBYTES: stack.push(in.bytes(in.u8())); break;
+        case BINBYTES: stack.push(in.bytes(in.u32())); break;
+        case BINBYTES8: stack.push(in.bytes(in.u64())); break;
+        case BYTEARRAY8: stack.push(in.bytes(in.u64())); break;
         case NEXT_BUFFER:
         case READONLY_BUFFER:
           throw in.error(Reason.BAD_PICKLE, "out-of-band buffers (pickle protocol 5 buffer_callback) are not supported");
         // --- containers
-        case EMPTY_LIST: push(new PyList()); break;
-        case EMPTY_TUPLE: push(new PyTuple(List.of())); break;
-        case EMPTY_DICT: push(new PyDict()); break;
-        case EMPTY_SET: push(new PySet(false)); break;
+        case EMPTY_LIST: stack.push(new PyList()); break;
+        case EMPTY_TUPLE: stack.push(new PyTuple(List.of())); break;
+        case EMPTY_DICT: stack.push(new PyDict()); break;
+        case EMPTY_SET: stack.push(new PySet(false)); break;
         case LIST: {
           PyList l = new PyList();
-          l.items.addAll(popMark());
-          push(l);
+          l.items.addAll(stack.popMark());
+          stack.push(l);
           break;
         }
-        case TUPLE: push(new PyTuple(popMark())); break;
+        case TUPLE: stack.push(new PyTuple(stack.popMark())); break;
         case TUPLE1: {
-          push(new PyTuple(java.util.Collections.singletonList(pop())));
+          stack.push(new PyTuple(java.util.Collections.singletonList(stack.pop())));
           break;
         }
         case TUPLE2:
@@ -187,120 +183,114 @@ public final class PickleMachine {
           int n = op == Opcode.TUPLE2 ? 2 : 3;
           Object[] items = new Object[n];
           for (int i = n - 1; i >= 0; i--) {
-            items[i] = pop();
+            items[i] = stack.pop();
           }
-          push(new PyTuple(new ArrayList<>(java.util.Arrays.asList(items))));
+          stack.push(new PyTuple(new ArrayList<>(java.util.Arrays.asList(items))));
           break;
         }
         case DICT: {
           PyDict d = new PyDict();
-          putAll(d.items, popMark());
-          push(d);
+          putAll(d.items, stack.popMark());
+          stack.push(d);
           break;
         }
         case FROZENSET: {
           PySet s = new PySet(true);
-          s.items.addAll(popMark());
-          push(s);
+          s.items.addAll(stack.popMark());
+          stack.push(s);
           break;
         }
         case APPEND: {
-          List<Object> one = java.util.Collections.singletonList(pop());
-          appendTo(peek(), one);
+          List<Object> one = java.util.Collections.singletonList(stack.pop());
+          appendTo(stack.peek(), one);
           break;
         }
         case APPENDS: {
-          List<Object> items = popMark();
-          appendTo(peek(), items);
+          List<Object> items = stack.popMark();
+          appendTo(stack.peek(), items);
           break;
         }
         case SETITEM: {
-          Object v = pop();
-          Object k = pop();
+          Object v = stack.pop();
+          Object k = stack.pop();
           List<Object> kv = new ArrayList<>(2);
           kv.add(k);
           kv.add(v);
           setItems(kv);
           break;
         }
-        case SETITEMS: setItems(popMark()); break;
+        case SETITEMS: setItems(stack.popMark()); break;
         case ADDITEMS: {
-          List<Object> items = popMark();
-          Object target = peek();
+          List<Object> items = stack.popMark();
+          Object target = stack.peek();
           if (!(target instanceof PySet) || ((PySet) target).frozen) {
             throw in.error(Reason.BAD_PICKLE, "ADDITEMS on " + PickleTree.describe(target) + ", not a set");
           }
-          checkSize(((PySet) target).items.size(), items.size());
+          stack.checkSize(((PySet) target).items.size(), items.size());
           ((PySet) target).items.addAll(items);
           break;
         }
         // --- stack and memo
-        case MARK: pushMark(); break;
-        case POP:
-          if (stack.size() > base()) {
-            stack.remove(stack.size() - 1);
-          } else {
-            popMark();
-          }
-          break;
-        case POP_MARK: popMark(); break;
-        case DUP: push(peek()); break;
-        case PUT: memoPut(TextArgs.parseIndex(in, in.line(32))); break;
-        case BINPUT: memoPut(in.u8()); break;
-        case LONG_BINPUT: memoPut(in.u32()); break;
-        case MEMOIZE: memoPut(memo.size()); break;
-        case GET: memoGet(TextArgs.parseIndex(in, in.line(32))); break;
-        case BINGET: memoGet(in.u8()); break;
-        case LONG_BINGET: memoGet(in.u32()); break;
+        case MARK: stack.pushMark(); break;
+        case POP: stack.popOrPopMark(); break;
+        case POP_MARK: stack.popMark(); break;
+        case DUP: stack.push(stack.peek()); break;
+        case PUT: stack.memoPut(TextArgs.parseIndex(in, in.line(32))); break;
+        case BINPUT: stack.memoPut(in.u8()); break;
+        case LONG_BINPUT: stack.memoPut(in.u32()); break;
+        case MEMOIZE: stack.memoize(); break;
+        case GET: stack.memoGet(TextArgs.parseIndex(in, in.line(32))); break;
+        case BINGET: stack.memoGet(in.u8()); break;
+        case LONG_BINGET: stack.memoGet(in.u32()); break;
         // --- globals and calls
         case GLOBAL: {
           String module = in.utf8(in.line(MAX_LINE));
           String name = in.utf8(in.line(MAX_LINE));
-          push(global(module, name));
+          stack.push(global(module, name));
           break;
         }
         case STACK_GLOBAL: {
-          Object name = pop();
-          Object module = pop();
+          Object name = stack.pop();
+          Object module = stack.pop();
           if (!(module instanceof String) || !(name instanceof String)) {
             throw in.error(Reason.BAD_PICKLE, "STACK_GLOBAL needs two str, got "
                 + PickleTree.describe(module) + " and " + PickleTree.describe(name));
           }
-          push(global((String) module, (String) name));
+          stack.push(global((String) module, (String) name));
           break;
         }
         case REDUCE: {
-          PyTuple args = tupleArg(pop(), "REDUCE arguments");
-          Object callable = pop();
-          push(new PyCall(callable, args, null, CallKind.REDUCE, in.opStart()));
+          PyTuple args = tupleArg(stack.pop(), "REDUCE arguments");
+          Object callable = stack.pop();
+          stack.push(new PyCall(callable, args, null, CallKind.REDUCE, in.opStart()));
           break;
         }
         case NEWOBJ: {
-          PyTuple args = tupleArg(pop(), "NEWOBJ arguments");
-          Object cls = pop();
-          push(new PyCall(cls, args, null, CallKind.NEWOBJ, in.opStart()));
+          PyTuple args = tupleArg(stack.pop(), "NEWOBJ arguments");
+          Object cls = stack.pop();
+          stack.push(new PyCall(cls, args, null, CallKind.NEWOBJ, in.opStart()));
           break;
         }
         case NEWOBJ_EX: {
-          Object kwargs = pop();
+          Object kwargs = stack.pop();
           if (!(kwargs instanceof PyDict)) {
             throw in.error(Reason.BAD_PICKLE, "NEWOBJ_EX keyword arguments must be a dict, got "
                 + PickleTree.describe(kwargs));
           }
-          PyTuple args = tupleArg(pop(), "NEWOBJ_EX arguments");
-          Object cls = pop();
-          push(new PyCall(cls, args, (PyDict) kwargs, CallKind.NEWOBJ_EX, in.opStart()));
+          PyTuple args = tupleArg(stack.pop(), "NEWOBJ_EX arguments");
+          Object cls = stack.pop();
+          stack.push(new PyCall(cls, args, (PyDict) kwargs, CallKind.NEWOBJ_EX, in.opStart()));
           break;
         }
         case BUILD: {
-          Object state = pop();
-          Object target = peek();
+          Object state = stack.pop();
+          Object target = stack.peek();
           if (!(target instanceof PyCall)) {
             throw in.error(Reason.BAD_PICKLE, "BUILD on " + PickleTree.describe(target)
                 + ": only objects made by REDUCE or NEWOBJ take a state");
           }
           List<Object> states = ((PyCall) target).states;
-          checkSize(states.size(), 1);
+          stack.checkSize(states.size(), 1);
           states.add(state);
           break;
         }
@@ -312,7 +302,7 @@ public final class PickleMachine {
               + "; instance opcodes are not allowed");
         }
         case OBJ: {
-          List<Object> items = popMark();
+          List<Object> items = stack.popMark();
           String what = items.isEmpty() ? "nothing" : PickleTree.describe(items.get(0));
           throw in.error(Reason.FORBIDDEN_GLOBAL, "OBJ would create an instance of " + what
               + "; instance opcodes are not allowed");
@@ -326,11 +316,11 @@ public final class PickleMachine {
         }
         case PERSID:
         case BINPERSID: {
-          Object pid = op == Opcode.PERSID ? TextArgs.ascii(in, in.line(MAX_LINE)) : pop();
+          Object pid = op == Opcode.PERSID ? TextArgs.ascii(in, in.line(MAX_LINE)) : stack.pop();
           if (!allowPersistentIds) {
             throw in.error(Reason.BAD_PICKLE, "persistent id in a pickle that may hold plain values only");
           }
-          push(new PyPersistentId(pid, in.opStart()));
+          stack.push(new PyPersistentId(pid, in.opStart()));
           break;
         }
         default:
@@ -381,12 +371,12 @@ public final class PickleMachine {
     } else {
       throw in.error(Reason.BAD_PICKLE, "append to " + PickleTree.describe(target) + ", not a list");
     }
-    checkSize(dst.size(), items.size());
+    stack.checkSize(dst.size(), items.size());
     dst.addAll(items);
   }
 
   private void setItems(List<Object> kv) throws TensorFormatException {
-    Object target = peek();
+    Object target = stack.peek();
     Map<Object, Object> dst;
     if (target instanceof PyDict) {
       dst = ((PyDict) target).items;
@@ -402,7 +392,7 @@ public final class PickleMachine {
     if (kv.size() % 2 != 0) {
       throw in.error(Reason.BAD_PICKLE, "odd number of items (" + kv.size() + ") for key/value pairs");
     }
-    checkSize(dst.size(), kv.size() / 2);
+    stack.checkSize(dst.size(), kv.size() / 2);
     for (int i = 0; i < kv.size(); i += 2) {
       Object k = kv.get(i);
       checkKey(k, 0);
@@ -428,71 +418,4 @@ public final class PickleMachine {
     throw in.error(Reason.BAD_PICKLE, "unsupported dict key of type " + PickleTree.describe(k));
   }
 
-  private void checkSize(long have, long adding) throws TensorFormatException {
-    if (have + adding > limits.maxElements()) {
-      throw in.error(Reason.LIMIT_EXCEEDED, "container would hold " + (have + adding)
-          + " elements, more than the limit of " + limits.maxElements());
-    }
-  }
-
-  private void memoPut(long index) throws TensorFormatException {
-    Object top = peek();
-    if (!memo.containsKey(index) && memo.size() >= limits.maxMemoEntries()) {
-      throw in.error(Reason.LIMIT_EXCEEDED, "memo would hold more than " + limits.maxMemoEntries() + " entries");
-    }
-    memo.put(index, top);
-  }
-
-  private void memoGet(long index) throws TensorFormatException {
-    if (!memo.containsKey(index)) {
-      throw in.error(Reason.BAD_PICKLE, "memo index " + index + " was never stored");
-    }
-    push(memo.get(index));
-  }
-
-  private int base() {
-    return markCount == 0 ? 0 : marks[markCount - 1];
-  }
-
-  private void push(Object v) throws TensorFormatException {
-    if (stack.size() >= limits.maxElements()) {
-      throw in.error(Reason.LIMIT_EXCEEDED, "stack would hold more than " + limits.maxElements() + " items");
-    }
-    stack.add(v);
-  }
-
-  private Object pop() throws TensorFormatException {
-    if (stack.size() <= base()) {
-      throw in.error(Reason.BAD_PICKLE, "stack underflow");
-    }
-    return stack.remove(stack.size() - 1);
-  }
-
-  private Object peek() throws TensorFormatException {
-    if (stack.size() <= base()) {
-      throw in.error(Reason.BAD_PICKLE, "stack underflow");
-    }
-    return stack.get(stack.size() - 1);
-  }
-
-  private void pushMark() throws TensorFormatException {
-    if (markCount >= limits.maxDepth()) {
-      throw in.error(Reason.LIMIT_EXCEEDED, "MARK nesting deeper than " + limits.maxDepth());
-    }
-    if (markCount == marks.length) {
-      marks = java.util.Arrays.copyOf(marks, marks.length * 2);
-    }
-    marks[markCount++] = stack.size();
-  }
-
-  private List<Object> popMark() throws TensorFormatException {
-    if (markCount == 0) {
-      throw in.error(Reason.BAD_PICKLE, "no MARK to pop to");
-    }
-    int m = marks[--markCount];
-    List<Object> top = stack.subList(m, stack.size());
-    List<Object> items = new ArrayList<>(top);
-    top.clear();
-    return items;
-  }
 }

@@ -52,14 +52,8 @@ final class PlainCalls {
         }
         return Collections.unmodifiableList(out);
       }
-      case DEVICE: {
-        PyTuple a = nodes.args(c, key, name, 1, 2);
-        String type = nodes.asString(a.get(0), key, c, "device type");
-        if (a.size() == 2 && a.get(1) != null) {
-          return type + ":" + nodes.asCount(a.get(1), key, c, "device index");
-        }
-        return type;
-      }
+      case DEVICE:
+        return nodes.device(c, key, c);
       case CODECS_ENCODE: {
         PyTuple a = nodes.args(c, key, name, 1, 2);
         String s = nodes.asString(a.get(0), key, c, "_codecs.encode argument");

@@ -111,6 +111,7 @@ final class TensorRebuilder {
           throw nodes.fail(Reason.UNSUPPORTED_TENSOR, key, call, name + " with a dtype conversion is not supported");
         }
         data.requiresGrad = nodes.asBool(a.get(3), key, call, "requires_grad");
+        data.attributes.put("device", nodes.device(a.get(2), key, call));
         return data;
       }
       case TENSOR_CLASS:

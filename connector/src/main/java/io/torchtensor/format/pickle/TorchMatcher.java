@@ -79,6 +79,9 @@ final class TorchMatcher {
       }
     } catch (StackOverflowError e) {
       throw nodes.fail(Reason.LIMIT_EXCEEDED, null, null, "object tree nests too deeply");
+    } catch (RuntimeException e) {
+      // Second line of defence only: every argument is checked explicitly through NodeAccess.
+      throw nodes.fail(Reason.BAD_PICKLE, null, null, "malformed pickle (" + e.getClass().getSimpleName() + ")");
     }
     return new TorchPickle.Result(Collections.unmodifiableList(tensors), Collections.unmodifiableMap(metadata));
   }
@@ -125,12 +128,31 @@ final class TorchMatcher {
     if (a.size() == 0) {
       return c.setItems;
     }
-    if (!(a.get(0) instanceof PyDict)) {
-      throw nodes.fail(Reason.BAD_PICKLE, key, c, name + " argument must be a dict, got " + PickleTree.describe(a.get(0)));
+    Object arg = a.get(0);
+    Map<Object, Object> all = new LinkedHashMap<>();
+    if (arg instanceof PyDict) {
+      all.putAll(((PyDict) arg).items);
+    } else if (arg instanceof PyList || arg instanceof PyTuple) {
+      // Python 2's OrderedDict.__reduce__ passed its items as a list of [key, value] pairs.
+      for (Object pair : sequenceItems(arg, key)) {
+        List<Object> kv = pair instanceof PyList ? ((PyList) pair).items
+            : pair instanceof PyTuple ? ((PyTuple) pair).items : null;
+        if (kv == null || kv.size() != 2 || !isScalarKey(kv.get(0))) {
+          throw nodes.fail(Reason.BAD_PICKLE, key, c, name + " items must be [key, value] pairs with scalar keys");
+        }
+        all.put(kv.get(0), kv.get(1));
+      }
+    } else {
+      throw nodes.fail(Reason.BAD_PICKLE, key, c, name + " argument must be a dict or a list of pairs, got "
+          + PickleTree.describe(arg));
     }
-    Map<Object, Object> all = new LinkedHashMap<>(((PyDict) a.get(0)).items);
     all.putAll(c.setItems);
     return all;
+  }
+
+  private static boolean isScalarKey(Object k) {
+    return k == null || k instanceof String || k instanceof Long || k instanceof java.math.BigInteger
+        || k instanceof Double || k instanceof Boolean;
   }
 
   /** The elements of a list, tuple, set or set(...) call that is walked into by index. */

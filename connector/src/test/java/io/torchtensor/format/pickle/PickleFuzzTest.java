@@ -26,7 +26,7 @@ class PickleFuzzTest {
   private static final List<String> LEGACY = List.of("gopickle_tensor_float32_proto1.pt",
       "gopickle_tensor_bool_proto4.pt", "generated/gen_legacy_views.pt", "jl_offset-strides.bin");
 
-  /** The last-line guard's wording: explicit checks must catch every corruption before it. */
+  /** The last-line guards' wording (machine and matcher): explicit checks must catch every corruption first. */
   private static final String GUARD = "malformed pickle (";
 
   /** Small caps so that a corrupt memo fan-out is stopped quickly. */

@@ -182,8 +182,10 @@ class TorchMatcherTest {
 
   @Test
   void persistentIdsOtherThanStoragesAreRefused() {
-    refused(Reason.BAD_PICKLE, pickle(v2With(persid("torch", "FloatStorage", "0", 2, NONE), 0, new long[] {2},
-        new long[] {1}))).hasMessageContaining("storage persistent id has 6 elements, expected 5");
+    byte[] six = pickle(v2With(persid("torch", "FloatStorage", "0", 2, NONE), 0, new long[] {2}, new long[] {1}));
+    int binpersid = new String(six, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf('Q');
+    refused(Reason.BAD_PICKLE, six).hasMessageEndingWith("key 'tensor': storage persistent id has 6 elements, expected 5"
+        + " (BINPERSID at byte " + binpersid + ")");
     refused(Reason.FORBIDDEN_GLOBAL, pickle(v2With(of('(', str("module"), NONE, 't', 'Q'), 0, new long[] {2},
         new long[] {1}))).hasMessageContaining("persistent id ('module', ...) holds a pickled nn.Module class");
     refused(Reason.BAD_PICKLE, pickle(v2With(of(str("x"), 'Q'), 0, new long[] {2}, new long[] {1})))
@@ -315,6 +317,27 @@ class TorchMatcherTest {
         .hasMessageContaining("global torch._utils._rebuild_tensor_v2 cannot stand as a value");
     refused(Reason.BAD_PICKLE, dict("x", of(']', ')', 'R'))).hasMessageContaining("call of list[0] cannot be a value");
     refused(Reason.BAD_PICKLE, dict("d", call("torch", "float32"))).hasMessageContaining("torch.float32 cannot be called here");
+  }
+
+  @Test
+  void python2OrderedDictItemsAsPairs() throws Exception {
+    byte[] items = of(']', '(', ']', '(', str("a"), bint(1), 'e', '(', str("b"), vector("0", 1), 't', 'e');
+    TorchPickle.Result r = read(pickle(call("collections", "OrderedDict", items)));
+    assertThat(r.metadata()).containsExactly(Map.entry("a", 1L));
+    assertThat(r.tensors()).extracting(PickledTensor::key).containsExactly("b");
+    refused(Reason.BAD_PICKLE, pickle(call("collections", "OrderedDict", of(']', '(', bint(1), 'e'))))
+        .hasMessageContaining("collections.OrderedDict items must be [key, value] pairs with scalar keys");
+  }
+
+  @Test
+  void deviceTensorsSavedThroughTheCpu() throws Exception {
+    PickledTensor t = read(pickle(call("torch._utils", "_rebuild_device_tensor_from_cpu_tensor", vector("0", 2),
+        global("torch", "float32"), call("torch", "device", str("xla"), bint(0)), TRUE))).tensors().get(0);
+    assertThat(t.attributes()).containsEntry("device", "xla:0");
+    assertThat(t.requiresGrad()).isTrue();
+    refused(Reason.UNSUPPORTED_TENSOR, pickle(call("torch._utils", "_rebuild_device_tensor_from_cpu_tensor",
+        vector("0", 2), global("torch", "int64"), str("xla:0"), TRUE)))
+        .hasMessageContaining("_rebuild_device_tensor_from_cpu_tensor with a dtype conversion is not supported");
   }
 
   @Test

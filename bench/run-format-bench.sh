@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Format reader benchmark: TensorFile.open + readRows against a plain FileChannel read of the same
+# 1 GB of torch.save shards (8 x 128 MiB of {'x': float32 [131072, 256]}), in one JVM run.
+#
+#   bench/run-format-bench.sh [ROUNDS] [CHUNK_MB]
+#
+# Shards are written once with real PyTorch into $TORCHTENSOR_BENCH_CACHE
+# (default ~/.cache/torchtensor/bench/format-1g), outside the repository.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cache="${TORCHTENSOR_BENCH_CACHE:-$HOME/.cache/torchtensor/bench/format-1g}"
+python="${TORCHTENSOR_PYTHON:-$HOME/.cache/torchtensor/venv/bin/python}"
+
+"$python" "$root/bench/format_read_bench/make_shards.py" "$cache" 8 128
+
+jar="$(ls "$root"/connector/target/torchtensor-connector-*.jar 2>/dev/null | grep -v -e sources -e javadoc -e tests | head -1 || true)"
+if [[ -z "$jar" ]]; then
+  echo "building the connector jar: mvn -B -q -pl connector package -DskipTests" >&2
+  (cd "$root" && mvn -B -q -pl connector package -DskipTests)
+  jar="$(ls "$root"/connector/target/torchtensor-connector-*.jar | grep -v -e sources -e javadoc -e tests | head -1)"
+fi
+
+exec java -Xmx1g -cp "$jar" "$root/bench/format_read_bench/FormatReadBench.java" "$cache" "${1:-7}" "${2:-16}"
