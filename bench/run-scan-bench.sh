@@ -8,8 +8,10 @@
 #
 # THREADS is Spark's local[THREADS] and the plain read's thread count. Runs on the cluster's class
 # path: the Spark distribution's jars/ (pyspark of the project's Python environment, or SPARK_HOME)
-# plus the connector jar. Shards are written once with real PyTorch into
-# $TORCHTENSOR_SCAN_BENCH_DIR (default ~/.cache/torchtensor/bench/scan-f32-1g), outside the repository.
+# plus the connector jar. The shards are the format benchmark's (bench/format_read_bench/
+# make_shards.py), written once with real PyTorch into $TORCHTENSOR_BENCH_CACHE (default
+# ~/.cache/torchtensor/bench/format-1g), outside the repository; torch's per-file sums are recorded
+# beside them (scan-sums.json) for the check.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -17,10 +19,11 @@ rounds="${1:-5}"
 threads="${2:-1}"
 shift $(( $# < 2 ? $# : 2 ))
 venv="$(bin/python-env)"
-cache="${TORCHTENSOR_SCAN_BENCH_DIR:-${TORCHTENSOR_CACHE:-$HOME/.cache/torchtensor}/bench/scan-f32-1g}"
+cache="${TORCHTENSOR_BENCH_CACHE:-$HOME/.cache/torchtensor/bench/format-1g}"
 spark_home="${SPARK_HOME:-$("$venv/bin/python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')}"
 
-"$venv/bin/python" bench/scan_bench/make_shards.py "$cache" 8 128
+"$venv/bin/python" bench/format_read_bench/make_shards.py "$cache" 8 128
+"$venv/bin/python" bench/scan_bench/torch_sums.py "$cache" 'shard-*.pt'
 
 mvn -B -q -pl connector package -DskipTests
 jar="$root/connector/target/torchtensor-connector-0.1.0-SNAPSHOT.jar"

@@ -36,11 +36,11 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  * {@link ColumnarBatch} to the sink through the Arrow buffer behind the {@link ArrowColumnVector}
  * (zero copy), the way a columnar consumer (Arrow hand-off to Python, a vectorized operator) reads it.
  * The baseline reads each file front to back through a FileChannel into a reused direct buffer.
- * The scan's value count and sum are checked against torch's (sums.json, written with the shards),
+ * The scan's value count and sum are checked against torch's (scan-sums.json, see torch_sums.py),
  * so a scan that skipped or garbled values fails the run.
  *
  * <p>{@code threads} sets Spark's {@code local[threads]} and the baseline's reader threads (each
- * reads whole files sequentially). Rounds alternate baseline and Spark after one warm-up of each.
+ * reads whole files sequentially). Rounds alternate baseline and Spark after two warm-up rounds.
  * Each Spark round is timed as planning ({@code spark.read...executedPlan}: listing, schema from the
  * files' indexes) plus the scan's execution; the ratios printed are medians of per-round ratios
  * (plain read time / Spark time), since a round's two runs share the machine's load of the moment.
@@ -50,6 +50,8 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  */
 public final class ScanBench {
   private static final int CHUNK = 8 << 20;
+  /** Unmeasured rounds first: JIT compilation of both paths, the page cache, Spark's first job. */
+  private static final int WARM_UP = 2;
 
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
@@ -60,31 +62,31 @@ public final class ScanBench {
       String[] kv = args[i].split("=", 2);
       options.put(kv[0], kv[1]);
     }
-    // The folder also holds sums.json: read the shards only.
-    options.putIfAbsent("pathGlobFilter", "*.pt");
+    // The folder also holds scan-sums.json and the generator's markers: read the shards only.
+    options.putIfAbsent("pathGlobFilter", "shard-*.pt");
     List<Path> files;
     try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(p -> p.toString().endsWith(".pt")).sorted().toList();
+      files = s.filter(p -> p.getFileName().toString().matches("shard-\\d+\\.pt")).sorted().toList();
     }
     long bytes = 0;
     for (Path f : files) {
       bytes += Files.size(f);
     }
-    double[] expected = torchSums(dir.resolve("sums.json"), files);
+    double[] expected = torchSums(dir.resolve("scan-sums.json"), files);
     SparkSession spark = SparkSession.builder().master("local[" + threads + "]").appName("scan-bench")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.files.maxPartitionBytes", "128m")
         .getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     try {
-      System.out.printf("files: %d, %.1f MiB, threads: %d, rounds: %d (+1 warm-up), options: %s%n",
-          files.size(), bytes / 1048576.0, threads, rounds, options);
+      System.out.printf("files: %d, %.1f MiB, threads: %d, rounds: %d (+%d warm-up), options: %s%n",
+          files.size(), bytes / 1048576.0, threads, rounds, WARM_UP, options);
       double[] base = new double[rounds];
       double[] scan = new double[rounds];
       double[] query = new double[rounds];
       double[] queryRatio = new double[rounds];
       double[] scanRatio = new double[rounds];
-      for (int r = -1; r < rounds; r++) {
+      for (int r = -WARM_UP; r < rounds; r++) {
         long t0 = System.nanoTime();
         double b = baseline(files, threads);
         long t1 = System.nanoTime();
@@ -96,7 +98,7 @@ public final class ScanBench {
           throw new AssertionError("the scan disagrees with torch: " + (long) s[1] + " values summing to "
               + s[0] + ", torch: " + (long) expected[1] + " values summing to " + expected[0]);
         }
-        String tag = r < 0 ? "warm-up" : "round " + r;
+        String tag = r < 0 ? "warm-up" + (WARM_UP + r) : "round " + r;
         System.out.printf("%-8s plain read %.3f s | spark query %.3f s = plan %.3f s + scan %.3f s (task time: reader"
             + " %.3f s, sink %.3f s) | %d values, sum %.6f (plain %.3g)%n",
             tag, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (tp - t1) / 1e9, (t2 - tp) / 1e9, s[2], s[3], (long) s[1], s[0], b);
@@ -248,9 +250,9 @@ public final class ScanBench {
   }
 
   /**
-   * Torch's value count and float64 sum over the files, from the generator's sums.json (a flat
-   * {"file": {"rows": .., "sum": .., "values": ..}} object, read with a regex to keep this file free
-   * of a JSON dependency).
+   * Torch's value count and float64 sum over the files, from torch_sums.py's scan-sums.json (a flat
+   * {"file": {"rows": .., "size": .., "sum": .., "values": ..}} object with sorted keys, read with a
+   * regex to keep this file free of a JSON dependency).
    */
   static double[] torchSums(Path json, List<Path> files) throws IOException {
     String text = Files.readString(json);
@@ -258,7 +260,7 @@ public final class ScanBench {
     double values = 0;
     for (Path f : files) {
       java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + java.util.regex.Pattern.quote(
-          f.getFileName().toString()) + "\":\\s*\\{\\s*\"rows\":\\s*\\d+,\\s*\"sum\":\\s*([-0-9.eE+]+),"
+          f.getFileName().toString()) + "\":\\s*\\{\\s*\"rows\":\\s*\\d+,\\s*\"size\":\\s*\\d+,\\s*\"sum\":\\s*([-0-9.eE+]+),"
           + "\\s*\"values\":\\s*(\\d+)").matcher(text);
       if (!m.find()) {
         throw new IllegalStateException(json + " has no record of " + f.getFileName());
