@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
@@ -24,11 +25,10 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  * into the direct buffer. On 1 GiB of shards that made the reader 3-4 times slower than the file
  * read itself (bench/RESULTS.md, "Spark scan").
  *
- * <p>Used only when nothing is lost: the path's file system is Hadoop's local one (not a subclass,
- * which may change what {@code open} returns) and the file has no
- * {@code .crc} sidecar (torch never writes one; a file written through Hadoop's local file system
- * has one, and is then read through Hadoop so that its checksums are still verified). Bytes and
- * read calls are counted like {@link HadoopInput}'s.
+ * <p>Used only when nothing is lost: the path's file system is a plain local one (see
+ * {@link #PLAIN_LOCAL}) and the file has no {@code .crc} sidecar (torch never writes one; a file
+ * written through Hadoop's local file system has one, and is then read through Hadoop so that its
+ * checksums are still verified). Bytes and read calls are counted like {@link HadoopInput}'s.
  */
 final class LocalFileInput implements RandomAccessInput {
 
@@ -49,14 +49,29 @@ final class LocalFileInput implements RandomAccessInput {
    * else through {@link HadoopInput}. {@code length} is the listed file length.
    */
   static RandomAccessInput open(FileSystem fs, Path path, long length, ReadCounters counters) throws IOException {
-    // Hadoop's own local file systems only: a subclass may change what open() returns.
-    boolean raw = fs.getClass() == RawLocalFileSystem.class;
-    boolean checksummed = fs.getClass() == LocalFileSystem.class;
-    if (raw || (checksummed && !fs.exists(((LocalFileSystem) fs).getChecksumFile(path)))) {
-      java.nio.file.Path file = java.nio.file.Path.of(fs.makeQualified(path).toUri());
-      return new LocalFileInput(path.toString(), FileChannel.open(file, StandardOpenOption.READ), length, counters);
+    if (PLAIN_LOCAL.contains(fs.getClass().getName())) {
+      Path qualified = fs.makeQualified(path);
+      if ("file".equals(qualified.toUri().getScheme()) && !fs.exists(checksumFile(qualified))) {
+        java.nio.file.Path file = java.nio.file.Path.of(qualified.toUri());
+        return new LocalFileInput(path.toString(), FileChannel.open(file, StandardOpenOption.READ), length, counters);
+      }
     }
     return HadoopInput.open(fs, path, length, counters);
+  }
+
+  /**
+   * File systems that read {@code file:} paths as the local file system does. Hadoop's two, and
+   * Hive's {@code ProxyLocalFileSystem} (a LocalFileSystem that only maps other schemes onto local
+   * paths): hive-exec registers it for {@code file:} through ServiceLoader, so a Spark distribution
+   * built with Hive (pyspark's is) hands it out for every local path. Named, not subclass-checked: a
+   * subclass may change what {@code open} returns (a test file system that fails ranges does).
+   */
+  private static final Set<String> PLAIN_LOCAL = Set.of(LocalFileSystem.class.getName(),
+      RawLocalFileSystem.class.getName(), "org.apache.hadoop.hive.ql.io.ProxyLocalFileSystem");
+
+  /** Where {@code ChecksumFileSystem.getChecksumFile} keeps a file's checksums: {@code .<name>.crc}. */
+  private static Path checksumFile(Path file) {
+    return new Path(file.getParent(), "." + file.getName() + ".crc");
   }
 
   @Override
