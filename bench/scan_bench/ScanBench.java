@@ -238,9 +238,14 @@ public final class ScanBench {
         ListVector list = (ListVector) ((ArrowColumnVector) c).getValueVector();
         FieldVector data = list.getDataVector();
         Float4Vector floats = (Float4Vector) data;
-        int count = list.getElementEndIndex(b.numRows() - 1) - list.getElementStartIndex(0);
-        FloatBuffer fb = floats.getDataBuffer().nioBuffer(0, count * 4).order(ByteOrder.LITTLE_ENDIAN)
-            .asFloatBuffer();
+        if (b.numRows() == 0) {
+          continue;
+        }
+        // The rows' values: one run of the child vector, from the first row's offset to the last's end.
+        int start = list.getElementStartIndex(0);
+        int count = list.getElementEndIndex(b.numRows() - 1) - start;
+        FloatBuffer fb = floats.getDataBuffer().nioBuffer((long) start * 4, count * 4)
+            .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         sum += sum(fb);
         n += count;
         sinkNanos += System.nanoTime() - t1;
