@@ -13,8 +13,10 @@ Each folder is one table the JVM tests load (``spark.read.format("torchtensor").
 - ``cuda/``            shards whose storages are tagged ``cuda:0`` (saved from a CPU machine)
 - ``corrupt/``         one good shard and one file that is not a tensor file
 - ``safetensors/``     safetensors shards {'features', 'labels'}
-- ``safetensors_big/`` one safetensors file of 1 MB {'x': float32 [4000,64], 'idx': int64 [4000]}
+- ``safetensors_big/`` one safetensors file of 4 MB {'x': float32 [16384,64], 'idx': int64 [16384]}
 - ``checkpoint/``      a checkpoint for the tensors layout (parameters with requires_grad, a scalar)
+- ``empty_rows/``, ``zero_width/``: N = 0 rows; rows of shape [0]
+- ``views/``           a transposed tensor and a slice of a bigger storage (strided reads per batch)
 - ``listing/``         a.pt, b.pt, sub/c.pt, plus hidden ``_SUCCESS`` / ``.tmp.pt`` and ``notes.txt``
 
 ``rec.tensors(..., layout_rows=True, nrows=N, spark_sha256={key: sha})`` records rows-layout files with
@@ -209,7 +211,7 @@ def _safetensors(out, rec):
         save_file(t, str(p))
         _rows(rec, p, t, fmt="safetensors")
     g = torch.Generator().manual_seed(310)
-    t = {"x": torch.randn(4000, 64, generator=g), "idx": torch.arange(4000, dtype=torch.int64)}
+    t = {"x": torch.randn(16384, 64, generator=g), "idx": torch.arange(16384, dtype=torch.int64)}
     p = out / "spark" / "safetensors_big" / "big.safetensors"
     p.parent.mkdir(parents=True, exist_ok=True)
     save_file(t, str(p))
@@ -241,6 +243,25 @@ def _listing(out, rec):
     (base / "notes.txt").write_bytes(b"not a tensor")
 
 
+def _edges(out, rec):
+    # Zero rows, zero-sized rows, and views: a transposed tensor and a slice of a bigger storage.
+    p = out / "spark" / "empty_rows" / "e.pt"
+    t = {"x": torch.zeros(0, 3), "y": torch.zeros(0, dtype=torch.int64)}
+    _save(t, p)
+    _rows(rec, p, t)
+    p = out / "spark" / "zero_width" / "z.pt"
+    t = {"x": torch.zeros(4, 0), "y": torch.arange(4)}
+    _save(t, p)
+    _rows(rec, p, t)
+    g = torch.Generator().manual_seed(17)
+    base = torch.randn(8, 13, generator=g)
+    big = torch.randn(40, 6, generator=g)
+    t = {"transposed": base.t(), "sliced": big[20:33, 1:5]}
+    p = out / "spark" / "views" / "v.pt"
+    _save(t, p)
+    _rows(rec, p, t)
+
+
 def generate(out: pathlib.Path, rec):
     _shards(out, rec)
     _big(out, rec)
@@ -253,3 +274,4 @@ def generate(out: pathlib.Path, rec):
     _safetensors(out, rec)
     _checkpoint(out, rec)
     _listing(out, rec)
+    _edges(out, rec)

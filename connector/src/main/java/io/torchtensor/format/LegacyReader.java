@@ -120,8 +120,9 @@ final class LegacyReader {
   }
 
   /**
-   * Walks the storage blocks in key-list order: each is an int64 LE count (equal to the pickled
-   * numel) and {@code count * itemSize} bytes, ending at or before the end of the file.
+   * Walks the storage blocks in key-list order: each is an int64 LE count (the pickled numel, or
+   * for an {@code UntypedStorage} its byte count) and then the storage's bytes, ending at or before
+   * the end of the file.
    */
   private static Map<String, StorageRef> locate(RandomAccessInput in, ByteBuffer window, Header h,
       Map<String, PickledStorage> storages, String file, long length) throws IOException {
@@ -138,12 +139,20 @@ final class LegacyReader {
             + " is listed but no tensor views it, so its element size is unknown");
       }
       long count = p <= window.limit() - 8 ? window.getLong((int) p) : Bytes.read(in, p, 8).getLong(0);
-      if (count != s.numel()) {
+      // An UntypedStorage (the _rebuild_tensor_v3 dtypes: uint16, float8...) is written with uint8 as
+      // element size, so its prefix counts bytes [torch/serialization.py _legacy_save]. Either way
+      // the block holds exactly the storage's byteCount bytes.
+      if (s.byteCount() != Bytes.mul(s.numel(), s.dtype().itemSize(), Reason.BAD_STORAGE, file, "storage " + key)) {
+        throw new TensorFormatException(Reason.BAD_STORAGE, file, "storage " + key + ": " + s.byteCount()
+            + " bytes is not " + s.numel() + " x " + s.dtype().torchName());
+      }
+      if (count != s.legacyCount()) {
         throw new TensorFormatException(Reason.BAD_STORAGE, file, "storage " + key + " at offset " + p
-            + " holds " + count + " elements, expected " + s.numel() + " (" + s.dtype().torchName() + ")");
+            + " holds " + count + (s.untyped() ? " bytes" : " elements") + ", expected "
+            + s.legacyCount() + " (" + s.dtype().torchName() + ")");
       }
       long data = Bytes.add(p, 8, Reason.TRUNCATED, file, "storage " + key);
-      long bytes = Bytes.mul(count, s.dtype().itemSize(), Reason.BAD_STORAGE, file, "storage " + key);
+      long bytes = s.byteCount();
       long end = Bytes.add(data, bytes, Reason.BAD_STORAGE, file, "storage " + key);
       if (end > length) {
         throw new TensorFormatException(Reason.TRUNCATED, file, "storage " + key + " of " + bytes

@@ -25,8 +25,9 @@ import java.util.Set;
  *
  * <p>Opening reads headers only: the zip directory and {@code data.pkl}, the legacy pickles and block
  * headers, or the safetensors JSON. Tensor bytes are read on {@link #read} / {@link #readRows}.
- * Memory held between reads is the index plus a bounded cache of shared storages (at most 64 MiB,
- * see {@link StridedReader}).
+ * Memory held between reads is the index, a bounded cache of storages shared by several views
+ * (at most 64 MiB) and a 1 MiB read-ahead window for small reads; a strided read also uses a span
+ * buffer of at most 64 MiB (see {@link StridedReader}).
  *
  * <p>Not thread-safe; one per task. Closing it closes the input.
  */
@@ -68,17 +69,18 @@ public final class TensorFile implements Closeable {
   /** Opens a file, detecting its kind from content. Closes {@code in} if opening fails. */
   public static TensorFile open(RandomAccessInput in, ReadLimits limits) throws IOException {
     try {
-      FormatDetector.Detected d = FormatDetector.detect(in, limits);
+      RandomAccessInput headers = new PrefetchedInput(in);
+      FormatDetector.Detected d = FormatDetector.detect(headers, limits);
       TensorIndex index;
       switch (d.format()) {
         case TORCH_ZIP:
-          index = TorchZipReader.read(in, d.zip(), limits);
+          index = TorchZipReader.read(headers, d.zip(), limits);
           break;
         case TORCH_LEGACY:
-          index = LegacyReader.read(in, limits);
+          index = LegacyReader.read(headers, limits);
           break;
         default:
-          index = SafetensorsReader.read(in, limits);
+          index = SafetensorsReader.read(headers, limits);
       }
       return new TensorFile(in, index);
     } catch (IOException | RuntimeException | Error e) {
@@ -140,9 +142,10 @@ public final class TensorFile implements Closeable {
   /**
    * Reads rows {@code [firstRow, firstRow + rowCount)} along dim 0 into {@code dst} in C order,
    * little-endian, advancing its position by {@code rowCount * t.rowBytes()}. A 0-dim tensor has
-   * one row. Contiguous little-endian ranges are one positioned read straight into {@code dst}.
-   * {@link TensorFormatException.Reason#BAD_REQUEST} when the rows are outside dim 0 or {@code dst}
-   * has less room than they need.
+   * one row. Contiguous little-endian ranges are one positioned read straight into {@code dst}
+   * (ranges of at most 64 KiB are copied from a 1 MiB read-ahead window instead, so neighbouring
+   * small tensors share one file read). {@link TensorFormatException.Reason#BAD_REQUEST} when the rows are outside dim 0 or {@code dst}
+   * has less room than they need or is read-only.
    */
   public void readRows(TensorInfo t, long firstRow, long rowCount, ByteBuffer dst) throws IOException {
     reader.readRows(t, firstRow, rowCount, dst);

@@ -13,6 +13,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.GlobFilter;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 
 /**
  * Lists the files to read on the driver, through the Hadoop {@link FileSystem} of each path, as
@@ -58,9 +59,13 @@ final class FileLister {
 
   private static void listDirectory(FileSystem fs, Path dir, GlobFilter filter, boolean recursive,
       List<ListedFile> out) throws IOException {
-    FileStatus[] children;
+    List<LocatedFileStatus> children = new ArrayList<>();
     try {
-      children = fs.listStatus(dir);
+      // One call lists names, lengths and block locations (one RPC per directory on HDFS).
+      RemoteIterator<LocatedFileStatus> it = fs.listLocatedStatus(dir);
+      while (it.hasNext()) {
+        children.add(it.next());
+      }
     } catch (FileNotFoundException e) {
       return; // deleted while listing
     }
@@ -83,13 +88,15 @@ final class FileLister {
   }
 
   private static ListedFile listed(FileSystem fs, FileStatus st) throws IOException {
-    String[] hosts = new String[0];
-    BlockLocation[] blocks = st instanceof LocatedFileStatus
+    BlockLocation[] locations = st instanceof LocatedFileStatus
         ? ((LocatedFileStatus) st).getBlockLocations()
-        : fs.getFileBlockLocations(st, 0, Math.min(1, st.getLen()));
-    if (blocks != null && blocks.length > 0) {
-      hosts = blocks[0].getHosts();
+        : fs.getFileBlockLocations(st, 0, st.getLen());
+    List<ListedFile.Block> blocks = new ArrayList<>();
+    if (locations != null) {
+      for (BlockLocation b : locations) {
+        blocks.add(new ListedFile.Block(b.getOffset(), b.getLength(), b.getHosts()));
+      }
     }
-    return new ListedFile(st.getPath().toString(), st.getLen(), hosts);
+    return new ListedFile(st.getPath().toString(), st.getLen(), blocks.toArray(new ListedFile.Block[0]));
   }
 }

@@ -34,11 +34,12 @@ final class PartitionPlanner {
     List<FileSlice> slices = new ArrayList<>();
     for (ListedFile f : files) {
       if (!splittable || f.length() <= maxSplitBytes) {
-        slices.add(new FileSlice(f.path(), f.length(), 0, f.length(), f.hosts()));
+        slices.add(new FileSlice(f.path(), f.length(), 0, f.length(), f.hostsFor(0, f.length())));
         continue;
       }
       for (long off = 0; off < f.length(); off += maxSplitBytes) {
-        slices.add(new FileSlice(f.path(), f.length(), off, Math.min(maxSplitBytes, f.length() - off), f.hosts()));
+        long len = Math.min(maxSplitBytes, f.length() - off);
+        slices.add(new FileSlice(f.path(), f.length(), off, len, f.hostsFor(off, len)));
       }
     }
     slices.sort(Comparator.comparingLong(FileSlice::length).reversed());

@@ -1,5 +1,7 @@
 package io.torchtensor.source;
 
+import java.util.Set;
+
 /**
  * Read options of the {@code torchtensor} source. Names are case-insensitive. Each may also be set
  * for a whole session as {@code spark.datasource.torchtensor.<name>}; a read option wins over the
@@ -64,7 +66,7 @@ public final class ReadOptions {
   static final String DJL_ARTIFACT = "ai.djl.pytorch:pytorch-engine (with io.torchtensor:torchtensor-device)";
 
   /** Option names of this source; every other option is passed on to the Hadoop configuration. */
-  static final java.util.Set<String> ALL = java.util.Set.of(LAYOUT, KEYS, BATCH_ROWS, BATCH_BYTES, DEVICE, MODE,
+  static final Set<String> ALL = Set.of(LAYOUT, KEYS, BATCH_ROWS, BATCH_BYTES, DEVICE, MODE,
       MERGE_SCHEMA, PATH_GLOB_FILTER, RECURSIVE_FILE_LOOKUP, IGNORE_CORRUPT_FILES, IGNORE_MISSING_FILES,
       MAX_PARTITION_BYTES, OPEN_COST_IN_BYTES, PATH, PATHS);
 

@@ -26,7 +26,7 @@ final class RowsSchema {
   static final String META_SHAPE = "torchtensor.shape";
 
   /** One column: its name (the tensor key), torch dtype and per-row shape. */
-  record Column(String name, DType dtype, long[] rowShape) {
+  record Column(String name, DType dtype, long[] rowShape) implements java.io.Serializable {
     static Column of(TensorInfo t) {
       long[] s = t.shape();
       return new Column(t.key(), t.dtype(), Arrays.copyOfRange(s, 1, s.length));

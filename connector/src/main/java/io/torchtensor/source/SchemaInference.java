@@ -1,7 +1,6 @@
 package io.torchtensor.source;
 
 import io.torchtensor.arrow.TensorsLayout;
-import io.torchtensor.format.TensorFile;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -9,14 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkException;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The table schema, on the driver, from file headers only (each file's index; no tensor byte).
+ * The table schema, on the driver, from file headers only (each file's index; no tensor byte),
+ * read by {@link HeaderReader} (on the driver, or by a Spark job for many files).
  *
  * <p>{@code tensors} layout: a fixed schema, no file opened. {@code rows} layout: every file's
  * selected tensors must agree with the first file's (same keys, dtypes and per-row shapes); a
@@ -49,18 +49,16 @@ final class SchemaInference {
     return DataTypes.createStructType(fields);
   }
 
-  static StructType rowsSchema(List<ListedFile> files, Configuration conf, KeyFilter keys, boolean mergeSchema,
-      boolean failFast, boolean ignoreCorruptFiles, boolean ignoreMissingFiles) {
+  static StructType rowsSchema(SparkSession spark, List<ListedFile> files, Configuration conf, KeyFilter keys,
+      boolean mergeSchema, boolean failFast, boolean ignoreCorruptFiles, boolean ignoreMissingFiles) {
     Map<String, RowsSchema.Column> columns = new LinkedHashMap<>();
     Map<String, String> firstFile = new LinkedHashMap<>();
     Set<String> seenEverywhere = null;
     String reference = null;
     Set<String> referenceKeys = null;
-    for (ListedFile f : files) {
-      List<RowsSchema.Column> cols;
-      try (TensorFile tf = open(f, conf)) {
-        cols = RowsFile.of(f.path(), tf, keys).columns();
-      } catch (Exception e) {
+    for (HeaderReader.FileHeader f : HeaderReader.read(spark, files, conf, keys)) {
+      Exception e = f.error();
+      if (e != null) {
         if (FileErrors.skippable(e, failFast, ignoreCorruptFiles, ignoreMissingFiles)) {
           continue;
         }
@@ -69,6 +67,7 @@ final class SchemaInference {
         }
         throw sneaky(new SparkException(FileErrors.message(f.path(), e), e));
       }
+      List<RowsSchema.Column> cols = f.columns();
       Set<String> names = new LinkedHashSet<>();
       for (RowsSchema.Column c : cols) {
         names.add(c.name());
@@ -104,11 +103,6 @@ final class SchemaInference {
       fields.add(RowsSchema.field(c, !seenEverywhere.contains(c.name())));
     }
     return DataTypes.createStructType(fields);
-  }
-
-  private static TensorFile open(ListedFile f, Configuration conf) throws java.io.IOException {
-    Path p = new Path(f.path());
-    return TensorFile.open(HadoopInput.open(p.getFileSystem(conf), p, f.length(), null));
   }
 
   /**

@@ -1,12 +1,16 @@
 package io.torchtensor.source;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.catalog.Table;
 import org.apache.spark.sql.connector.catalog.TableProvider;
 import org.apache.spark.sql.connector.expressions.Transform;
 import org.apache.spark.sql.sources.DataSourceRegister;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
@@ -49,9 +53,10 @@ public final class TorchTensorDataSource implements TableProvider, DataSourceReg
     if (files.isEmpty()) {
       throw new TorchTensorSchemaException("no torchtensor files found in " + conf.paths()
           + " (names starting with _ or . are skipped" + (conf.pathGlobFilter() == null ? "" : ", pathGlobFilter="
-          + conf.pathGlobFilter()) + "); a schema cannot be inferred");
+          + conf.pathGlobFilter()) + (conf.recursiveFileLookup() ? "" : "; sub-directories are read with"
+          + " recursiveFileLookup=true") + "); a schema cannot be inferred");
     }
-    StructType schema = SchemaInference.rowsSchema(files, TorchTensorTable.hadoopConf(spark, conf.options()),
+    StructType schema = SchemaInference.rowsSchema(spark, files, TorchTensorTable.hadoopConf(spark, conf.options()),
         new KeyFilter(conf.keys()), conf.mergeSchema(), conf.failFast(), conf.ignoreCorruptFiles(),
         conf.ignoreMissingFiles());
     inferredFor = options.asCaseSensitiveMap();
@@ -77,9 +82,9 @@ public final class TorchTensorDataSource implements TableProvider, DataSourceReg
   /** A user schema for the tensors layout may only name its columns, with their types. */
   private static void checkTensorsSchema(StructType schema) {
     StructType full = SchemaInference.tensorsSchema();
-    for (var f : schema.fields()) {
-      var own = java.util.Arrays.stream(full.fields()).filter(x -> x.name().equals(f.name())).findFirst();
-      if (own.isEmpty() || !org.apache.spark.sql.types.DataType.equalsIgnoreNullability(own.get().dataType(), f.dataType())) {
+    for (StructField f : schema.fields()) {
+      Optional<StructField> own = Arrays.stream(full.fields()).filter(x -> x.name().equals(f.name())).findFirst();
+      if (own.isEmpty() || !DataType.equalsIgnoreNullability(own.get().dataType(), f.dataType())) {
         throw new TorchTensorSchemaException("column " + f.name() + " " + f.dataType().simpleString()
             + " is not a tensors-layout column; the layout's columns are " + full.simpleString());
       }

@@ -82,6 +82,27 @@ public final class TorchTensorMetrics {
     public String description() {
       return "torchtensor bytes read";
     }
+
+    /** Shown as a size ({@code 1.5 GiB}) rather than a bare byte count. */
+    @Override
+    public String aggregateTaskMetrics(long[] taskMetrics) {
+      long sum = 0;
+      for (long v : taskMetrics) {
+        sum += v;
+      }
+      return bytesToString(sum);
+    }
+  }
+
+  static String bytesToString(long bytes) {
+    String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    double v = bytes;
+    int u = 0;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return u == 0 ? bytes + " B" : String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
   }
 
   /** Positioned read calls made on storage. */

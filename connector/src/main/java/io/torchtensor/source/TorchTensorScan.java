@@ -1,13 +1,16 @@
 package io.torchtensor.source;
 
+import java.util.OptionalLong;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.metric.CustomMetric;
 import org.apache.spark.sql.connector.read.Batch;
 import org.apache.spark.sql.connector.read.Scan;
+import org.apache.spark.sql.connector.read.Statistics;
+import org.apache.spark.sql.connector.read.SupportsReportStatistics;
 import org.apache.spark.sql.types.StructType;
 
 /** A scan of the table with its pruned columns and pushed limit. */
-final class TorchTensorScan implements Scan {
+final class TorchTensorScan implements Scan, SupportsReportStatistics {
 
   private final SparkSession spark;
   private final TorchTensorTable table;
@@ -40,6 +43,36 @@ final class TorchTensorScan implements Scan {
       batch = new TorchTensorBatch(spark, table, spec);
     }
     return batch;
+  }
+
+  /** Every partition is read as Arrow batches; Spark need not ask partition by partition. */
+  @Override
+  public ColumnarSupportMode columnarSupportMode() {
+    return ColumnarSupportMode.SUPPORTED;
+  }
+
+  /**
+   * The listed files' total size, so the optimizer can weigh this scan (broadcast joins); the row
+   * count is unknown without opening every header.
+   */
+  @Override
+  public Statistics estimateStatistics() {
+    long total = 0;
+    for (ListedFile f : table.files()) {
+      total += f.length();
+    }
+    OptionalLong size = OptionalLong.of(total);
+    return new Statistics() {
+      @Override
+      public OptionalLong sizeInBytes() {
+        return size;
+      }
+
+      @Override
+      public OptionalLong numRows() {
+        return OptionalLong.empty();
+      }
+    };
   }
 
   @Override

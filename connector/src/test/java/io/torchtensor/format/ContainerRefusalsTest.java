@@ -171,11 +171,47 @@ class ContainerRefusalsTest {
       t.read(w, b);
       assertThat(b.getFloat(20)).isEqualTo(6f);
     }
+    // an UntypedStorage (uint16 here) is written with a count of bytes, not elements
+    Map<String, T> u16 = new LinkedHashMap<>();
+    u16.put("u", new T("UntypedStorage:uint16", "7", 6, 0, new long[] {3}, new long[] {1}));
+    byte[] untyped = legacy(tensorPickle(u16, true), List.of("7"), List.of(6L), List.of(hex("0100ffff0300")));
+    try (TensorFile t = open(untyped)) {
+      TensorInfo u = t.tensor("u");
+      assertThat(u.dtype()).isEqualTo(DType.UINT16);
+      ByteBuffer b = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN);
+      t.read(u, b);
+      assertThat(new int[] {b.getShort(0), Short.toUnsignedInt(b.getShort(2)), b.getShort(4)}).containsExactly(1, 65535, 3);
+    }
     refused(legacyFile(5, floats(1, 2, 3, 4, 5)), Reason.BAD_STORAGE,
         "storage 0 at offset", "holds 5 elements, expected 6 (float32)");
     byte[] cut = legacyFile(6, floats(1, 2, 3, 4, 5, 6));
     refused(Arrays.copyOf(cut, cut.length - 1), Reason.TRUNCATED, "storage 0 of 24 bytes at offset",
         "runs past the end of the file");
+  }
+
+  @Test
+  void legacyHeaderPickles() {
+    byte[] obj = tensorPickle(oneTensor("FloatStorage", 6, 0, new long[] {2, 3}, new long[] {3, 1}), true);
+    byte[] sys = hex("80027d2e");                           // {}
+    byte[] keys = hex("80025d28580100000030652e");        // ['0']
+    byte[] block = new TestFiles.Out().i64(6).bytes(floats(1, 2, 3, 4, 5, 6)).toByteArray();
+    refused(TestFiles.legacyParts(hex("80024de8032e"), sys, obj, keys, block), Reason.UNSUPPORTED_CONTAINER,
+        "legacy protocol version 1000, expected 1001");
+    refused(TestFiles.legacyParts(hex("80024de9032e"), hex("80025d2e"), obj, keys, block), Reason.BAD_PICKLE,
+        "sys_info is not a dict");
+    refused(TestFiles.legacyParts(hex("80024de9032e"), sys, obj, hex("80027d2e"), block), Reason.BAD_PICKLE,
+        "storage key list is not a list");
+    refused(TestFiles.legacyParts(hex("80024de9032e"), sys, obj, hex("80025d284b00652e"), block),
+        Reason.BAD_PICKLE, "storage key 0 is not a string");
+    byte[] twice = hex("80025d28580100000030580100000030652e");
+    refused(TestFiles.legacyParts(hex("80024de9032e"), sys, obj, twice, block), Reason.BAD_STORAGE,
+        "storage key 0 is listed twice");
+    byte[] other = hex("80025d28580100000031652e");       // ['1']: not the tensor's storage
+    refused(TestFiles.legacyParts(hex("80024de9032e"), sys, obj, other, block), Reason.BAD_STORAGE,
+        "storage 1 at offset", "is listed but no tensor views it");
+    byte[] none = hex("80025d2e");                         // []
+    refused(TestFiles.legacyParts(hex("80024de9032e"), sys, obj, none, new byte[0]), Reason.MISSING_RECORD,
+        "storage 0 of tensor w is not in the storage key list");
   }
 
   @Test

@@ -18,7 +18,7 @@ class StridedReaderTest {
   private static final int DATA_AT = 64;
 
   /** Counts reads, so tests can see whether a storage was read once. */
-  private static final class CountingInput implements RandomAccessInput {
+  private static class CountingInput implements RandomAccessInput {
     final byte[] bytes;
     final ByteArrayInput in;
     int reads;
@@ -140,6 +140,21 @@ class StridedReaderTest {
   }
 
   @Test
+  void transposedBlocksAreCopiedTileByTile() throws IOException {
+    // 3 x 40 x 50 views of a 6000-element storage whose last two dims are transposed: the source
+    // steps 160+ bytes along the output rows, so the gather copies 32 x 32 tiles, with ragged edges.
+    for (DType dt : new DType[] {DType.UINT8, DType.FLOAT16, DType.FLOAT32, DType.FLOAT64, DType.COMPLEX128}) {
+      byte[] f = file(6000, dt.itemSize());
+      for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+        TensorInfo t = view(dt, 6000, new long[] {3, 40, 50}, new long[] {2000, 1, 40}, 0, order);
+        StridedReader r = new StridedReader(new ByteArrayInput("mem", f), Set.of(), 0, 1 << 20);
+        assertThat(read(r, t, 0, 3)).as(t.toString()).isEqualTo(naive(f, t, 0, 3));
+        assertThat(read(r, t, 1, 2)).as(t + " rows 1+2").isEqualTo(naive(f, t, 1, 2));
+      }
+    }
+  }
+
+  @Test
   void randomViewsMatchTheDefinition() throws IOException {
     Random rnd = new Random(42);
     DType[] dtypes = {DType.UINT8, DType.FLOAT16, DType.FLOAT32, DType.FLOAT64, DType.COMPLEX64, DType.COMPLEX128};
@@ -171,11 +186,38 @@ class StridedReaderTest {
   }
 
   @Test
-  void contiguousLittleEndianRowsAreOneReadStraightIntoTheBuffer() throws IOException {
+  void largeContiguousReadsGoStraightIntoTheCallersBuffer() throws IOException {
+    int n = 64 * 1024; // floats: 256 KiB, above the read-ahead threshold
+    byte[] f = file(n, 4);
+    java.util.List<Boolean> direct = new java.util.ArrayList<>();
+    RandomAccessInput in = new CountingInput(f) {
+      @Override
+      public void readFully(long position, ByteBuffer dst) throws IOException {
+        direct.add(dst.isDirect());
+        super.readFully(position, dst);
+      }
+    };
+    StridedReader r = new StridedReader(in, Set.of());
+    TensorInfo t = view(DType.FLOAT32, n, new long[] {256, 256}, new long[] {256, 1}, 0, ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer dst = ByteBuffer.allocateDirect(200 * 1024);
+    r.readRows(t, 10, 200, dst);
+    assertThat(direct).containsExactly(true);
+    byte[] got = new byte[200 * 1024];
+    dst.flip().get(got);
+    assertThat(got).isEqualTo(naive(f, t, 10, 200));
+  }
+
+  @Test
+  void smallNeighbouringReadsShareOneReadAheadWindow() throws IOException {
     CountingInput in = new CountingInput(file(24, 4));
     StridedReader r = new StridedReader(in, Set.of());
-    TensorInfo t = view(DType.FLOAT32, 24, new long[] {4, 6}, new long[] {6, 1}, 0, ByteOrder.LITTLE_ENDIAN);
-    read(r, t, 1, 2);
+    TensorInfo a = view(DType.FLOAT32, 12, new long[] {3, 4}, new long[] {4, 1}, 0, ByteOrder.LITTLE_ENDIAN);
+    StorageRef next = new StorageRef("1", "data/1", DATA_AT + 48, 48);
+    TensorInfo b = new TensorInfo("b", DType.FLOAT32, new long[] {12}, new long[] {1}, 0, next,
+        ByteOrder.LITTLE_ENDIAN, "cpu", false, Map.of());
+    assertThat(read(r, a, 0, 3)).isEqualTo(naive(in.bytes, a, 0, 3));
+    byte[] bBytes = read(r, b, 0, 12);
+    assertThat(bBytes).isEqualTo(java.util.Arrays.copyOfRange(in.bytes, DATA_AT + 48, DATA_AT + 96));
     assertThat(in.reads).isEqualTo(1);
   }
 
@@ -215,6 +257,11 @@ class StridedReaderTest {
         .isInstanceOfSatisfying(TensorFormatException.class, e -> {
           assertThat(e.reason()).isEqualTo(Reason.BAD_REQUEST);
           assertThat(e.getMessage()).contains("2 rows need 48 bytes but the buffer has 47");
+        });
+    assertThatThrownBy(() -> r.readRows(t, 0, 1, ByteBuffer.allocate(24).asReadOnlyBuffer()))
+        .isInstanceOfSatisfying(TensorFormatException.class, e -> {
+          assertThat(e.reason()).isEqualTo(Reason.BAD_REQUEST);
+          assertThat(e.getMessage()).contains("tensor t: the buffer is read-only");
         });
   }
 

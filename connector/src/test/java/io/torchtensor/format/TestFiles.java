@@ -80,7 +80,10 @@ final class TestFiles {
     return new Out().i64(h.length).bytes(h).bytes(data).toByteArray();
   }
 
-  /** A tensor for {@link #tensorPickle}: storage class name ({@code FloatStorage}), key and view. */
+  /**
+   * A tensor for {@link #tensorPickle}: storage class name ({@code FloatStorage}, or
+   * {@code UntypedStorage:uint16} for the v3 form, whose {@code numel} is then a byte count), key, view.
+   */
   record T(String storageClass, String key, long numel, long offset, long[] shape, long[] stride) {
   }
 
@@ -93,10 +96,13 @@ final class TestFiles {
     for (Map.Entry<String, T> e : tensors.entrySet()) {
       T t = e.getValue();
       unicode(o, e.getKey());
-      o.u8('c').ascii("torch._utils\n_rebuild_tensor_v2\n").u8('(');
+      // "UntypedStorage:<dtype>" writes the _rebuild_tensor_v3 form torch uses for dtypes without a
+      // typed storage class; its persistent id counts bytes [torch/_tensor.py _reduce_ex_internal].
+      String v3Dtype = t.storageClass().startsWith("UntypedStorage:") ? t.storageClass().substring(15) : null;
+      o.u8('c').ascii("torch._utils\n_rebuild_tensor_v" + (v3Dtype != null ? 3 : 2) + "\n").u8('(');
       o.u8('(');
       unicode(o, "storage");
-      o.u8('c').ascii("torch\n" + t.storageClass() + "\n");
+      o.u8('c').ascii(v3Dtype != null ? "torch.storage\nUntypedStorage\n" : "torch\n" + t.storageClass() + "\n");
       unicode(o, t.key());
       unicode(o, "cpu");
       o.u8('J').i32((int) t.numel());
@@ -108,6 +114,9 @@ final class TestFiles {
       ints(o, t.shape());
       ints(o, t.stride());
       o.u8(0x89).u8('c').ascii("collections\nOrderedDict\n").u8(')').u8('R');
+      if (v3Dtype != null) {
+        o.u8('c').ascii("torch\n" + v3Dtype + "\n");
+      }
       o.u8('t').u8('R');
     }
     return o.u8('u').u8('.').toByteArray();
@@ -115,23 +124,27 @@ final class TestFiles {
 
   /** A legacy torch.save stream around {@code objectPickle}: magic, 1001, sys_info, keys, blocks. */
   static byte[] legacy(byte[] objectPickle, List<String> keys, List<Long> counts, List<byte[]> blocks) {
-    Out o = new Out();
-    o.bytes(hex("80028a0a6cfc9c46f9206aa850192e")).bytes(hex("80024de9032e"));
-    o.u8(0x80).u8(2).u8('}').u8('(');
-    unicode(o, "protocol_version");
-    o.u8('M').i16(1001);
-    unicode(o, "little_endian");
-    o.u8(0x88).u8('u').u8('.');
-    o.bytes(objectPickle);
-    o.u8(0x80).u8(2).u8(']').u8('(');
+    Out sys = new Out().u8(0x80).u8(2).u8('}').u8('(');
+    unicode(sys, "protocol_version");
+    sys.u8('M').i16(1001);
+    unicode(sys, "little_endian");
+    sys.u8(0x88).u8('u').u8('.');
+    Out keyList = new Out().u8(0x80).u8(2).u8(']').u8('(');
     for (String k : keys) {
-      unicode(o, k);
+      unicode(keyList, k);
     }
-    o.u8('e').u8('.');
+    keyList.u8('e').u8('.');
+    Out data = new Out();
     for (int i = 0; i < blocks.size(); i++) {
-      o.i64(counts.get(i)).bytes(blocks.get(i));
+      data.i64(counts.get(i)).bytes(blocks.get(i));
     }
-    return o.toByteArray();
+    return legacyParts(hex("80024de9032e"), sys.toByteArray(), objectPickle, keyList.toByteArray(), data.toByteArray());
+  }
+
+  /** The magic number pickle, then the given pickles and storage blocks, as they are. */
+  static byte[] legacyParts(byte[] version, byte[] sysInfo, byte[] objectPickle, byte[] keyList, byte[] blocks) {
+    return new Out().bytes(hex("80028a0a6cfc9c46f9206aa850192e")).bytes(version).bytes(sysInfo).bytes(objectPickle)
+        .bytes(keyList).bytes(blocks).toByteArray();
   }
 
   private static void unicode(Out o, String s) {

@@ -8,6 +8,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ByteBufferPositionedReadable;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSInputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.StreamCapabilities;
@@ -40,6 +41,29 @@ public class FailingRangeFileSystem extends RawLocalFileSystem {
   @Override
   public String getScheme() {
     return SCHEME;
+  }
+
+  /**
+   * Plain statuses: the local file system's own ones load permissions from a {@code file:} URI,
+   * which this scheme's paths are not.
+   */
+  @Override
+  public FileStatus[] listStatus(Path f) throws IOException {
+    FileStatus[] local = super.listStatus(f);
+    FileStatus[] out = new FileStatus[local.length];
+    for (int i = 0; i < local.length; i++) {
+      out[i] = plain(local[i]);
+    }
+    return out;
+  }
+
+  @Override
+  public FileStatus getFileStatus(Path f) throws IOException {
+    return plain(super.getFileStatus(f));
+  }
+
+  private static FileStatus plain(FileStatus s) {
+    return new FileStatus(s.getLen(), s.isDirectory(), 1, s.getBlockSize(), s.getModificationTime(), s.getPath());
   }
 
   @Override

@@ -62,10 +62,14 @@ class PartitioningTest extends SparkTestSupport {
     Dataset<Row> byBytes = big("128m", "4096", "1000");
     byBytes.collectAsList();
     assertThat(metric(byBytes, "batches")).isGreaterThanOrEqualTo(BIG_ROWS / 3);
-    // One read call per column per batch, plus the header reads of the single file.
-    long headerCalls = metric(byRows, "readCalls") - 2L * metric(byRows, "batches");
+    // At most one read call per column per batch beyond the header reads (small reads may share
+    // the format reader's read-ahead window, so fewer is fine).
+    Dataset<Row> count = big("128m", "4096", "64m").groupBy().count();
+    count.collectAsList();
+    long headerCalls = metric(count, "readCalls");
     assertThat(headerCalls).isPositive();
-    assertThat(metric(byBytes, "readCalls") - 2L * metric(byBytes, "batches")).isEqualTo(headerCalls);
+    assertThat(metric(byRows, "readCalls")).isLessThanOrEqualTo(headerCalls + 2L * metric(byRows, "batches"));
+    assertThat(metric(byBytes, "readCalls")).isLessThanOrEqualTo(headerCalls + 2L * metric(byBytes, "batches"));
   }
 
   @Test

@@ -147,6 +147,29 @@ class RowsLayoutTest extends SparkTestSupport {
   }
 
   @Test
+  void emptyAndZeroWidthRows() {
+    Dataset<Row> empty = load("empty_rows");
+    assertThat(empty.count()).isZero();
+    assertThat(empty.collectAsList()).isEmpty();
+    assertThat(empty.schema().apply("x").metadata().getString("torchtensor.shape")).isEqualTo("[3]");
+    assertValuesMatchTorch("zero_width/z.pt");
+    assertThat(load("zero_width").select("x").collectAsList()).extracting(r -> r.getList(0).size()).containsOnly(0);
+  }
+
+  @Test
+  void viewsAreReadInCOrderAcrossBatches() {
+    for (String batchRows : new String[] {"1", "3", "4096"}) {
+      Dataset<Row> df = spark().read().format("torchtensor").option("batchRows", batchRows).load(data("views"));
+      List<Row> rows = df.collectAsList();
+      JsonNode exp = expected("spark/views/v.pt");
+      for (String col : new String[] {"transposed", "sliced"}) {
+        assertThat(Values.columnSha(rows, col)).as("%s batchRows=%s", col, batchRows)
+            .isEqualTo(exp.get("spark_sha256").get(col).asText());
+      }
+    }
+  }
+
+  @Test
   void keysOptionSelectsColumnsByNameAndGlob() {
     Dataset<Row> df = spark().read().format("torchtensor").option("keys", "lab*").load(data("shards"));
     assertThat(df.columns()).containsExactly("labels");

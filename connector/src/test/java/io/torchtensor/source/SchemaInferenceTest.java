@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
@@ -112,6 +114,62 @@ class SchemaInferenceTest extends SparkTestSupport {
         .schema("key int").load(data("shards")))
         .isInstanceOf(TorchTensorSchemaException.class)
         .hasMessageContaining("column key int is not a tensors-layout column");
+  }
+
+  private static StructType withMetadata(String name, String dtype, String shape) {
+    return new StructType().add(name, DataTypes.createArrayType(DataTypes.FloatType, false), true,
+        new MetadataBuilder().putString("torchtensor.dtype", dtype).putString("torchtensor.shape", shape).build());
+  }
+
+  @Test
+  void userSchemaMetadataIsChecked() {
+    String part = data("shards/part-1.pt");
+    assertThatThrownBy(() -> spark().read().format("torchtensor").schema(withMetadata("features", "float16", "[3,8,8]"))
+        .load(part).collectAsList())
+        .hasMessageContaining("column features: the schema holds float16 [3,8,8] per row, file ")
+        .hasMessageContaining("part-1.pt has float32 [3,8,8] per row");
+    assertThatThrownBy(() -> spark().read().format("torchtensor").schema(withMetadata("features", "float7", "[3,8,8]"))
+        .load(part).collectAsList())
+        .hasMessageContaining("column features: unknown torchtensor.dtype 'float7' in schema metadata");
+    assertThatThrownBy(() -> spark().read().format("torchtensor").schema(withMetadata("features", "float32", "3x8x8"))
+        .load(part).collectAsList())
+        .hasMessageContaining("column features: torchtensor.shape must be a JSON list, got 3x8x8");
+    assertThat(spark().read().format("torchtensor").schema(withMetadata("features", "float32", "[3,8,8]"))
+        .load(part).count()).isEqualTo(17);
+  }
+
+  @Test
+  void userSchemaColumnsAFileLacks() {
+    String part = data("shards/part-1.pt");
+    assertThatThrownBy(() -> spark().read().format("torchtensor").schema("labels bigint, extra float not null")
+        .load(part).collectAsList())
+        .hasMessageContaining("has no tensor extra for non-nullable column extra; set option mergeSchema=true"
+            + " or make the column nullable");
+    assertThatThrownBy(() -> spark().read().format("torchtensor").schema("labels bigint, name string")
+        .load(part).collectAsList())
+        .hasMessageContaining("column name: type string cannot hold a tensor");
+  }
+
+  @Test
+  void manyFilesAreInferredByASparkJobWithTheSameResults() {
+    StructType local = load("shards").schema();
+    spark().conf().set("spark.sql.sources.parallelPartitionDiscovery.threshold", "1");
+    try {
+      assertThat(load("shards").schema()).isEqualTo(local);
+      assertThat(load("shards").count()).isEqualTo(119);
+      assertThatThrownBy(() -> load("disagree_keys"))
+          .isInstanceOf(TorchTensorSchemaException.class)
+          .hasMessageContaining("disagree_keys/b.pt has [x, z]");
+      assertThatThrownBy(() -> load("corrupt"))
+          .isInstanceOf(org.apache.spark.SparkException.class)
+          .hasMessageContaining("Cannot read torchtensor file")
+          .hasMessageContaining("corrupt/bad.pt")
+          .hasRootCauseInstanceOf(io.torchtensor.format.TensorFormatException.class);
+      assertThat(spark().read().format("torchtensor").option("mode", "DROPMALFORMED").load(data("corrupt")).count())
+          .isEqualTo(5);
+    } finally {
+      spark().conf().unset("spark.sql.sources.parallelPartitionDiscovery.threshold");
+    }
   }
 
   @Test

@@ -60,7 +60,8 @@ abstract class SparkTestSupport {
   static synchronized JsonNode expected(String rel) {
     if (expected == null) {
       Map<String, JsonNode> m = new LinkedHashMap<>();
-      ObjectMapper om = new ObjectMapper();
+      ObjectMapper om = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+          .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build(); // NaN, Infinity in values
       try {
         for (String line : Files.readAllLines(testdata().resolve("expected.jsonl"))) {
           JsonNode n = om.readTree(line);

@@ -46,14 +46,12 @@ public final class PickleMachine {
   static final int MAX_LINE = 4096;
 
   private final PickleInput in;
-  private final ReadLimits limits;
   private final GlobalPolicy policy;
   private final boolean allowPersistentIds;
   private final PickleStack stack;
 
   private PickleMachine(PickleInput in, ReadLimits limits, GlobalPolicy policy, boolean allowPersistentIds) {
     this.in = in;
-    this.limits = limits;
     this.policy = policy;
     this.allowPersistentIds = allowPersistentIds;
     this.stack = new PickleStack(in, limits);

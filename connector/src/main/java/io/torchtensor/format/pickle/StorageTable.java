@@ -112,10 +112,10 @@ final class StorageTable {
     } catch (ArithmeticException e) {
       throw nodes.fail(Reason.BAD_STORAGE, key, pid, "storage '" + rootKey + "' byte count overflows");
     }
-    PickledStorage s = new PickledStorage(rootKey, dtype, location, numel, bytes);
+    PickledStorage s = new PickledStorage(rootKey, dtype, location, numel, bytes, untyped);
     PickledStorage known = byKey.putIfAbsent(rootKey, s);
     if (known != null) {
-      if (known.dtype() != dtype || known.numel() != numel) {
+      if (known.dtype() != dtype || known.numel() != numel || known.untyped() != untyped) {
         throw nodes.fail(Reason.BAD_STORAGE, key, pid, "storage '" + rootKey + "' is seen as " + known.numel()
             + " x " + known.dtype().torchName() + " and as " + numel + " x " + dtype.torchName());
       }

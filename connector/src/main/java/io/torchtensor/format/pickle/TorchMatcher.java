@@ -88,17 +88,23 @@ final class TorchMatcher {
 
   private void walk(Object node, String key, int depth) throws TensorFormatException {
     visit(node, key, depth);
+    Map<Object, Object> dict = null;
     if (node instanceof PyDict) {
-      entries(((PyDict) node).items, key, depth);
-      return;
-    }
-    if (TensorRebuilder.isTensorCall(node)) {
+      dict = ((PyDict) node).items;
+    } else if (TensorRebuilder.isTensorCall(node)) {
       emit(key, rebuilder.rebuild(node, key));
       return;
+    } else if (node instanceof PyCall) {
+      Kind kind = NodeAccess.kindOf(((PyCall) node).callable);
+      if (kind == Kind.ORDERED_DICT || kind == Kind.COUNTER) {
+        dict = dictItems((PyCall) node, key);
+      }
     }
-    Kind kind = node instanceof PyCall ? NodeAccess.kindOf(((PyCall) node).callable) : null;
-    if (kind == Kind.ORDERED_DICT || kind == Kind.COUNTER) {
-      entries(dictItems((PyCall) node, key), key, depth);
+    if (dict != null) {
+      // Iterated here rather than in a helper: one stack frame per nesting level.
+      for (Map.Entry<Object, Object> e : dict.entrySet()) {
+        walk(e.getValue(), join(key, PyRepr.str(e.getKey())), depth + 1);
+      }
       return;
     }
     Object v = plain(node, key, depth);
@@ -109,12 +115,6 @@ final class TorchMatcher {
     List<Object> items = sequenceItems(node, key);
     for (int i = 0; i < items.size(); i++) {
       walk(items.get(i), join(key, Integer.toString(i)), depth + 1);
-    }
-  }
-
-  private void entries(Map<Object, Object> items, String key, int depth) throws TensorFormatException {
-    for (Map.Entry<Object, Object> e : items.entrySet()) {
-      walk(e.getValue(), join(key, PyRepr.str(e.getKey())), depth + 1);
     }
   }
 

@@ -133,7 +133,8 @@ class TorchMatcherTest {
         bint(0), tuple(4), tuple(1), FALSE, emptyHooks(), global("torch", "float16"));
     PickledTensor x = read(pickle(t)).tensors().get(0);
     assertThat(x.dtype()).isEqualTo(DType.FLOAT16);
-    assertThat(x.storage()).isEqualTo(new PickledStorage("0", DType.FLOAT16, "cpu", 4, 8));
+    assertThat(x.storage()).isEqualTo(new PickledStorage("0", DType.FLOAT16, "cpu", 4, 8, true));
+    assertThat(x.storage().legacyCount()).isEqualTo(8);
     byte[] odd = call("torch._utils", "_rebuild_tensor_v3", persid("torch.storage", "UntypedStorage", "0", 7, new byte[0]),
         bint(0), tuple(3), tuple(1), FALSE, emptyHooks(), global("torch", "float16"));
     refused(Reason.BAD_STORAGE, pickle(odd))
@@ -218,6 +219,10 @@ class TorchMatcherTest {
         .tensors().get(0);
     assertThat(p.requiresGrad()).isTrue();
     assertThat(p.attributes()).containsEntry("parameter", true);
+    PickledTensor ws = read(pickle(call("torch._utils", "_rebuild_parameter_with_state", vector("0", 2), FALSE,
+        emptyHooks(), of('}', str("note"), str("hi"), 's')))).tensors().get(0);
+    assertThat(ws.requiresGrad()).isFalse();
+    assertThat(ws.attributes()).containsExactly(Map.entry("parameter", true));
     PickledTensor n = read(pickle(of(global("torch.nn.parameter", "Parameter"), '(', vector("0", 2), FALSE, 't', 0x81,
         emptyHooks(), 'b'))).tensors().get(0);
     assertThat(n.requiresGrad()).isFalse();
@@ -338,6 +343,30 @@ class TorchMatcherTest {
     refused(Reason.UNSUPPORTED_TENSOR, pickle(call("torch._utils", "_rebuild_device_tensor_from_cpu_tensor",
         vector("0", 2), global("torch", "int64"), str("xla:0"), TRUE)))
         .hasMessageContaining("_rebuild_device_tensor_from_cpu_tensor with a dtype conversion is not supported");
+  }
+
+  /** Nesting up to maxDepth fits a 1 MiB thread stack (the JVM's default on 64-bit Linux). */
+  @Test
+  void deepNestingWithinTheLimitFitsASmallStack() throws Exception {
+    StringBuilder p = new StringBuilder();
+    for (int i = 0; i < 998; i++) {
+      p.append("}X\u0001\u0000\u0000\u0000k");
+    }
+    p.append(']');
+    p.append("s".repeat(998));
+    byte[] deep = pickle(of(p.toString()));
+    Object[] out = new Object[1];
+    Thread t = new Thread(null, () -> {
+      try {
+        out[0] = read(deep).metadata();
+      } catch (Throwable e) {
+        out[0] = e;
+      }
+    }, "small-stack", 1024 * 1024);
+    t.start();
+    t.join();
+    assertThat(out[0]).isInstanceOf(Map.class);
+    assertThat(((Map<?, ?>) out[0]).keySet()).singleElement().asString().hasSize(998 * 2 - 1).startsWith("k.k.k");
   }
 
   @Test
