@@ -38,7 +38,12 @@ final class TorchTensorTable implements SupportsRead {
     return "torchtensor " + conf.paths();
   }
 
+  /**
+   * Spark 4 marks {@code Table.schema()} deprecated in favour of {@code columns()}, whose default
+   * derives the columns from this schema; overriding it keeps the field metadata intact.
+   */
   @Override
+  @SuppressWarnings("deprecation")
   public StructType schema() {
     return schema;
   }

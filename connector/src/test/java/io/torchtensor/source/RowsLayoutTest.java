@@ -178,6 +178,23 @@ class RowsLayoutTest extends SparkTestSupport {
     assertThat(two.columns()).containsExactly("f8e4m3fn", "f8e5m2", "f8e4m3fnuz", "f8e5m2fnuz", "i64");
   }
 
+  /** Reused batch buffers must not leak into cached or shuffled data. */
+  @Test
+  void cachedAndShuffledRowsKeepTheirValues() {
+    Dataset<Row> df = spark().read().format("torchtensor").option("batchRows", "3").load(data("shards/part-2.pt"));
+    String want = expected("spark/shards/part-2.pt").get("spark_sha256").get("features").asText();
+    Dataset<Row> cached = df.cache();
+    try {
+      assertThat(cached.count()).isEqualTo(33);
+      assertThat(Values.columnSha(cached.collectAsList(), "features")).isEqualTo(want);
+    } finally {
+      cached.unpersist(true);
+    }
+    List<Row> shuffled = df.repartition(3).sortWithinPartitions("labels").collectAsList();
+    List<Row> direct = df.collectAsList();
+    assertThat(shuffled).containsExactlyInAnyOrderElementsOf(direct);
+  }
+
   @Test
   void filtersAndAggregatesWorkOnTop() {
     Dataset<Row> df = load("shards/part-3.pt");
