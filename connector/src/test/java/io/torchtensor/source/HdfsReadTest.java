@@ -116,6 +116,8 @@ class HdfsReadTest extends SparkTestSupport {
     assertThat(read)
         .as("bytes read from HDFS for one 4 MiB column of an %d-byte file", fileBytes)
         .isGreaterThanOrEqualTo(bBytes)
-        .isLessThan(bBytes + bBytes / 8);
+        // b's 4 MiB plus the index reads (zip directory, data.pkl; small reads are read ahead up to
+        // 1 MiB) of schema inference and of the task: about 4.4 MiB measured; a's 4 MiB would double it.
+        .isLessThan(bBytes + bBytes / 4);
   }
 }
