@@ -88,7 +88,7 @@ public final class ScanBench {
       double[] scanRatio = new double[rounds];
       for (int r = -WARM_UP; r < rounds; r++) {
         long t0 = System.nanoTime();
-        double b = baseline(files, threads);
+        double[] b = baseline(files, threads);
         long t1 = System.nanoTime();
         SparkPlan scanNode = plan(spark, dir, options);
         long tp = System.nanoTime();
@@ -99,9 +99,10 @@ public final class ScanBench {
               + s[0] + ", torch: " + (long) expected[1] + " values summing to " + expected[0]);
         }
         String tag = r < 0 ? "warm-up" + (WARM_UP + r) : "round " + r;
-        System.out.printf("%-8s plain read %.3f s | spark query %.3f s = plan %.3f s + scan %.3f s (task time: reader"
-            + " %.3f s, sink %.3f s) | %d values, sum %.6f (plain %.3g)%n",
-            tag, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (tp - t1) / 1e9, (t2 - tp) / 1e9, s[2], s[3], (long) s[1], s[0], b);
+        System.out.printf("%-8s plain read %.3f s (sink %.3f s) | spark query %.3f s = plan %.3f s + scan %.3f s"
+            + " (task time: reader %.3f s, sink %.3f s) | %d values, sum %.6f (plain %.3g)%n",
+            tag, (t1 - t0) / 1e9, b[1], (t2 - t1) / 1e9, (tp - t1) / 1e9, (t2 - tp) / 1e9, s[2], s[3], (long) s[1],
+            s[0], b[0]);
         if (r >= 0) {
           base[r] = (t1 - t0) / 1e9;
           query[r] = (t2 - t1) / 1e9;
@@ -129,35 +130,41 @@ public final class ScanBench {
   /**
    * Plain read: each file front to back through a FileChannel into a reused direct buffer, every
    * 4-byte word summed as a float (header bytes too: the same work per byte as the scan's sink; the
-   * sum itself is not meaningful and only keeps the work from being optimized away).
+   * sum itself is not meaningful and only keeps the work from being optimized away). Returns the sum
+   * and the seconds spent in the sink.
    */
-  static double baseline(List<Path> files, int threads) throws Exception {
+  static double[] baseline(List<Path> files, int threads) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
-      List<Future<Double>> parts = new ArrayList<>();
+      List<Future<double[]>> parts = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int first = t;
         parts.add(pool.submit(() -> {
           ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
           double sum = 0;
+          long sinkNanos = 0;
           for (int i = first; i < files.size(); i += threads) {
             try (FileChannel ch = FileChannel.open(files.get(i), StandardOpenOption.READ)) {
               buf.clear();
               while (ch.read(buf) >= 0) {
                 buf.flip();
+                long ts = System.nanoTime();
                 sum += sum(buf.asFloatBuffer());
+                sinkNanos += System.nanoTime() - ts;
                 buf.clear();
               }
             }
           }
-          return sum;
+          return new double[] {sum, sinkNanos / 1e9};
         }));
       }
       double sum = 0;
-      for (Future<Double> p : parts) {
-        sum += p.get();
+      double sink = 0;
+      for (Future<double[]> p : parts) {
+        sum += p.get()[0];
+        sink += p.get()[1];
       }
-      return sum;
+      return new double[] {sum, sink};
     } finally {
       pool.shutdown();
     }
