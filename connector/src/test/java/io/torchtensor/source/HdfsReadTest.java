@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.torchtensor.format.RandomAccessInput;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -91,6 +94,30 @@ class HdfsReadTest extends SparkTestSupport {
         assertThat(r.<Long>getList(3)).isEqualTo(shape);
         assertThat(r.getString(4)).as("%s %s SHA-256", name, t.get("key")).isEqualTo(t.get("sha256").asText());
       }
+    }
+  }
+
+  /**
+   * HDFS streams declare {@code in:preadbytebuffer}, so the reader's positioned reads go from the
+   * DataNode straight into the destination buffer, across block boundaries (1 MiB blocks here).
+   */
+  @Test
+  void hdfsFilesAreReadByPositionedReadsIntoByteBuffers() throws Exception {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(wide);
+    long length = hdfs.fileSystem().getFileStatus(p).getLen();
+    try (RandomAccessInput in = LocalFileInput.open(hdfs.fileSystem(), p, length, null)) {
+      assertThat(in).isInstanceOf(HadoopInput.class);
+      assertThat(((HadoopInput) in).readsIntoByteBuffers()).isTrue();
+      // 3 MiB from just before the first block boundary: three blocks in one read.
+      ByteBuffer direct = ByteBuffer.allocateDirect(3 << 20);
+      in.readFully(MiniHdfs.BLOCK_SIZE - 100, direct);
+      assertThat(direct.hasRemaining()).isFalse();
+      byte[] local = Files.readAllBytes(ClusterTestFiles.root().resolve("cluster/wide.pt"));
+      direct.flip();
+      byte[] got = new byte[direct.remaining()];
+      direct.get(got);
+      assertThat(got).isEqualTo(java.util.Arrays.copyOfRange(local, (int) MiniHdfs.BLOCK_SIZE - 100,
+          (int) MiniHdfs.BLOCK_SIZE - 100 + (3 << 20)));
     }
   }
 
