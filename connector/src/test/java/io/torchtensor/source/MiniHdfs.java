@@ -31,7 +31,7 @@ final class MiniHdfs implements AutoCloseable {
     File base = new File("target/minidfs/" + UUID.randomUUID()).getAbsoluteFile();
     Configuration conf = new Configuration();
     conf.setLong("dfs.blocksize", BLOCK_SIZE);
-    // No web UIs, no trash, one replica: a small footprint on a shared test machine.
+    // No WebHDFS, one replica (one DataNode): a small footprint on a test machine.
     conf.setBoolean("dfs.webhdfs.enabled", false);
     conf.setInt("dfs.replication", 1);
     cluster = new MiniDFSCluster.Builder(conf, base).numDataNodes(1).format(true).build();
@@ -39,7 +39,7 @@ final class MiniHdfs implements AutoCloseable {
     fs = cluster.getFileSystem();
   }
 
-  /** {@code hdfs://127.0.0.1:port}. */
+  /** {@code hdfs://localhost:port}: the NameNode's RPC address, bound to the loopback interface. */
   URI uri() {
     return fs.getUri();
   }
