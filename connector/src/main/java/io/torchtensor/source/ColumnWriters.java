@@ -8,8 +8,8 @@ import org.apache.arrow.memory.BufferAllocator;
 
 /**
  * The {@code rows}-layout column writers of one partition reader, kept across its files: a file
- * whose column has the same dtype, per-row shape and batch capacity as the previous file's reuses
- * the writer and its buffers. Owns them; closed by the reader.
+ * whose column has the same dtype and per-row shape as the previous file's, and needs no more rows
+ * per batch, reuses the writer and its buffers. Owns them; closed by the reader.
  */
 final class ColumnWriters implements AutoCloseable {
 
@@ -26,7 +26,7 @@ final class ColumnWriters implements AutoCloseable {
 
   Entry get(RowsSchema.Column c, boolean nullable, int capacity) {
     Entry e = entries.get(c.name());
-    if (e != null && e.column().sameTensorType(c) && e.capacity() == capacity
+    if (e != null && e.column().sameTensorType(c) && e.capacity() >= capacity
         && e.writer().field().isNullable() == nullable) {
       return e;
     }

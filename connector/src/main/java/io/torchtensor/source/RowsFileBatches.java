@@ -38,19 +38,27 @@ final class RowsFileBatches implements FileBatches {
     RowsSchema.Column[] columns = new RowsSchema.Column[fields.length];
     this.tensors = new TensorInfo[fields.length];
     long bytesPerRow = 0;
+    long widestColumn = 1;
     for (int i = 0; i < fields.length; i++) {
       columns[i] = resolve(slice.path(), rows, fields[i]);
       tensors[i] = rows.tensor(fields[i].name());
-      bytesPerRow = Math.addExact(bytesPerRow, bytesPerRow(columns[i]));
+      long b = bytesPerRow(columns[i]);
+      bytesPerRow = Math.addExact(bytesPerRow, b);
+      widestColumn = Math.max(widestColumn, b);
     }
     long byBytes = bytesPerRow == 0 ? Long.MAX_VALUE : spec.batchBytes() / bytesPerRow;
-    this.rowsPerBatch = (int) Math.max(1, Math.min(spec.batchRows(), byBytes));
+    // Arrow vectors hold under 2 GiB each (int32 offsets, int-sized NIO views): a large batchBytes
+    // is lowered to what the widest column allows rather than failing; one row must still fit.
+    long byVector = (Integer.MAX_VALUE - 64) / widestColumn;
+    this.next = slice.firstRow(rows.rows());
+    this.end = slice.endRow(rows.rows());
+    // Never allocate for more rows than this slice has (a huge batchRows on a small file).
+    long cap = Math.min(Math.min(spec.batchRows(), byBytes), Math.min(byVector, end - next));
+    this.rowsPerBatch = (int) Math.max(1, cap);
     this.writers = new ColumnWriters.Entry[fields.length];
     for (int i = 0; i < fields.length; i++) {
       writers[i] = cache.get(columns[i], fields[i].nullable(), rowsPerBatch);
     }
-    this.next = slice.firstRow(rows.rows());
-    this.end = slice.endRow(rows.rows());
   }
 
   /**

@@ -54,9 +54,11 @@ final class TensorsFileBatches implements FileBatches {
     }
     int from = next;
     long bytes = 0;
+    // A binary vector holds under 2 GiB (int32 offsets): a larger batchBytes is lowered to that.
+    long budget = Math.min(spec.batchBytes(), Integer.MAX_VALUE - 64);
     while (next < tensors.size() && next - from < spec.batchRows() && next - from < maxRows) {
       long nb = readsData ? tensors.get(next).nbytes() : 0;
-      if (next > from && bytes + nb > spec.batchBytes()) {
+      if (next > from && bytes + nb > budget) {
         break;
       }
       bytes += nb;

@@ -34,6 +34,7 @@ class PartitioningTest extends SparkTestSupport {
       "100003, 100000, 64m",
       "1000003, 4096, 1000",
       "128m, 4096, 64m",
+      "128m, 2147483647, 100g",
   })
   void everyRowExactlyOnce(String maxPartitionBytes, String batchRows, String batchBytes) {
     Dataset<Row> df = big(maxPartitionBytes, batchRows, batchBytes);
@@ -91,6 +92,16 @@ class PartitioningTest extends SparkTestSupport {
         .option("maxPartitionBytes", "1").option("openCostInBytes", "0").load(data("shards"));
     assertThat(tensors.rdd().getNumPartitions()).isEqualTo(4);
     assertThat(tensors.count()).isEqualTo(8);
+  }
+
+  /** Huge batch settings still read correctly (their memory is measured in RowsFileBatchesTest). */
+  @Test
+  void hugeBatchSettingsAllocateOnlyWhatTheSliceNeeds() {
+    Dataset<Row> df = spark().read().format("torchtensor").option("batchRows", "2147483647")
+        .option("batchBytes", "100g").load(data("shards/part-3.pt"));
+    assertThat(Values.columnSha(df.collectAsList(), "features"))
+        .isEqualTo(expected("spark/shards/part-3.pt").get("spark_sha256").get("features").asText());
+    assertThat(metric(df, "batches")).isEqualTo(1);
   }
 
   @Test
