@@ -86,18 +86,28 @@ public final class Main {
   }
 
   private static void printText(FileReport r, PrintStream out) {
+    if (r.format() == null && r.error() != null) {
+      out.println(r.path() + ": " + errorText(r.error()));
+      return;
+    }
     out.println(r.path() + ": " + (r.format() == null ? "?" : r.format()) + ", " + r.tensors().size()
         + (r.tensors().size() == 1 ? " tensor" : " tensors"));
     for (FileReport.TensorRow t : r.tensors()) {
       out.println("  " + t.key() + "  " + t.dtype() + " " + Arrays.toString(t.shape()) + "  " + t.device()
-          + (t.requiresGrad() ? "  requires_grad" : "") + "  " + t.nbytes() + " bytes"
+          + "  requires_grad=" + t.requiresGrad() + "  " + t.nbytes() + " bytes"
           + (t.sha256() == null ? "" : "  sha256=" + t.sha256()));
     }
     for (Map.Entry<String, Object> m : r.metadata().entrySet()) {
       out.println("  " + m.getKey() + " = " + new JsonWriter().value(m.getValue()));
     }
     if (r.error() != null) {
-      out.println("  error " + r.error().reason() + ": " + r.error().message());
+      out.println("  " + errorText(r.error()));
     }
+  }
+
+  /** "error REASON: detail"; TensorFormatException messages already start with their reason. */
+  private static String errorText(FileReport.Error e) {
+    String m = e.message();
+    return "error " + (m.startsWith(e.reason() + ": ") ? m : e.reason() + ": " + m);
   }
 }

@@ -98,7 +98,7 @@ final class TorchTensorPartitionReader implements PartitionReader<ColumnarBatch>
     TensorFile file = null;
     try {
       Path p = new Path(slice.path());
-      file = TensorFile.open(HadoopInput.open(p.getFileSystem(conf), p, slice.fileLength(), counters));
+      file = TensorFile.open(LocalFileInput.open(p.getFileSystem(conf), p, slice.fileLength(), counters));
       counters.filesRead++;
       current = spec.tensorsLayout()
           ? new TensorsFileBatches(file, slice.path(), spec, tensorsWriter, counters)
