@@ -20,8 +20,9 @@ import org.apache.spark.sql.SparkSession;
  */
 final class HeaderReader {
 
-  /** One file's columns, or why it could not be read. */
-  record FileHeader(String path, List<RowsSchema.Column> columns, Exception error) implements Serializable {
+  /** One file's columns and row count (N of its selected tensors), or why it could not be read. */
+  record FileHeader(String path, List<RowsSchema.Column> columns, long rows, Exception error)
+      implements Serializable {
   }
 
   private record Task(String path, long length) implements Serializable {
@@ -58,9 +59,10 @@ final class HeaderReader {
   static FileHeader readOne(String path, long length, Configuration conf, KeyFilter keys) {
     Path p = new Path(path);
     try (TensorFile tf = TensorFile.open(HadoopInput.open(p.getFileSystem(conf), p, length, null))) {
-      return new FileHeader(path, RowsFile.of(path, tf, keys).columns(), null);
+      RowsFile rows = RowsFile.of(path, tf, keys);
+      return new FileHeader(path, rows.columns(), rows.rows(), null);
     } catch (IOException | RuntimeException e) {
-      return new FileHeader(path, null, e);
+      return new FileHeader(path, null, -1, e);
     }
   }
 }

@@ -23,6 +23,9 @@ import org.apache.spark.sql.types.StructType;
  * disagreement fails with both files named. With {@code mergeSchema} the columns are the union in
  * first-seen order, a column absent from some file is nullable and reads as null there; dtypes and
  * per-row shapes must still agree.
+ *
+ * <p>The headers also tell each file's row count; {@link #rowsSchema} hands them to the caller so
+ * that the scan can know every partition's rows without opening a file again ({@link PlannedRows}).
  */
 final class SchemaInference {
 
@@ -49,8 +52,13 @@ final class SchemaInference {
     return DataTypes.createStructType(fields);
   }
 
+  /**
+   * The {@code rows}-layout schema of {@code files}; puts each readable file's row count (under
+   * {@code keys}) into {@code rowCounts}, by path.
+   */
   static StructType rowsSchema(SparkSession spark, List<ListedFile> files, Configuration conf, KeyFilter keys,
-      boolean mergeSchema, boolean failFast, boolean ignoreCorruptFiles, boolean ignoreMissingFiles) {
+      boolean mergeSchema, boolean failFast, boolean ignoreCorruptFiles, boolean ignoreMissingFiles,
+      Map<String, Long> rowCounts) {
     Map<String, RowsSchema.Column> columns = new LinkedHashMap<>();
     Map<String, String> firstFile = new LinkedHashMap<>();
     Set<String> seenEverywhere = null;
@@ -67,6 +75,7 @@ final class SchemaInference {
         }
         throw sneaky(new SparkException(FileErrors.message(f.path(), e), e));
       }
+      rowCounts.put(f.path(), f.rows());
       List<RowsSchema.Column> cols = f.columns();
       Set<String> names = new LinkedHashSet<>();
       for (RowsSchema.Column c : cols) {

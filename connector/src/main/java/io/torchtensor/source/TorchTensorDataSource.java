@@ -1,6 +1,8 @@
 package io.torchtensor.source;
 
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +36,7 @@ public final class TorchTensorDataSource implements TableProvider, DataSourceReg
   private Map<String, String> inferredFor;
   private StructType inferred;
   private List<ListedFile> inferredFiles;
+  private Map<String, Long> inferredRows;
 
   @Override
   public String shortName() {
@@ -56,12 +59,14 @@ public final class TorchTensorDataSource implements TableProvider, DataSourceReg
           + conf.pathGlobFilter()) + (conf.recursiveFileLookup() ? "" : "; sub-directories are read with"
           + " recursiveFileLookup=true") + "); a schema cannot be inferred");
     }
+    Map<String, Long> rows = new HashMap<>();
     StructType schema = SchemaInference.rowsSchema(spark, files, TorchTensorTable.hadoopConf(spark, conf.options()),
         new KeyFilter(conf.keys()), conf.mergeSchema(), conf.failFast(), conf.ignoreCorruptFiles(),
-        conf.ignoreMissingFiles());
+        conf.ignoreMissingFiles(), rows);
     inferredFor = options.asCaseSensitiveMap();
     inferred = schema;
     inferredFiles = files;
+    inferredRows = Collections.unmodifiableMap(rows);
     return schema;
   }
 
@@ -74,9 +79,12 @@ public final class TorchTensorDataSource implements TableProvider, DataSourceReg
       if (!schema.equals(SchemaInference.tensorsSchema())) {
         checkTensorsSchema(schema);
       }
-      return new TorchTensorTable(spark, conf, schema, false, null);
+      return new TorchTensorTable(spark, conf, schema, false, null, null);
     }
-    return new TorchTensorTable(spark, conf, schema, !fromInference, fromInference ? inferredFiles : null);
+    // The inferred row counts hold for the keys of inference, which are the table's unless a user
+    // schema names the columns (then its names are the keys): only an inferred table keeps them.
+    return new TorchTensorTable(spark, conf, schema, !fromInference, fromInference ? inferredFiles : null,
+        fromInference ? inferredRows : null);
   }
 
   /** A user schema for the tensors layout may only name its columns, with their types. */

@@ -25,6 +25,14 @@ final class TorchTensorScan implements Scan, SupportsReportStatistics {
     this.spec = spec;
   }
 
+  TorchTensorTable table() {
+    return table;
+  }
+
+  ReadSpec spec() {
+    return spec;
+  }
+
   @Override
   public StructType readSchema() {
     return readSchema;

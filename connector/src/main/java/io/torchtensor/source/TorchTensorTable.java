@@ -24,13 +24,16 @@ final class TorchTensorTable implements SupportsRead {
   private final StructType schema;
   private final boolean userSchema;
   private List<ListedFile> files;
+  private final Map<String, Long> rowCounts;
 
-  TorchTensorTable(SparkSession spark, ReadConf conf, StructType schema, boolean userSchema, List<ListedFile> files) {
+  TorchTensorTable(SparkSession spark, ReadConf conf, StructType schema, boolean userSchema, List<ListedFile> files,
+      Map<String, Long> rowCounts) {
     this.spark = spark;
     this.conf = conf;
     this.schema = schema;
     this.userSchema = userSchema;
     this.files = files;
+    this.rowCounts = rowCounts;
   }
 
   @Override
@@ -55,6 +58,14 @@ final class TorchTensorTable implements SupportsRead {
 
   ReadConf readConf() {
     return conf;
+  }
+
+  /**
+   * Each listed file's row count by path, as schema inference read it from the headers under the
+   * table's keys; null when the table was not inferred (user schema, tensors layout).
+   */
+  Map<String, Long> rowCounts() {
+    return rowCounts;
   }
 
   synchronized List<ListedFile> files() {

@@ -49,7 +49,7 @@ class SerializationTest {
     Configuration conf = new Configuration(false);
     conf.set("fs.s3a.endpoint", "http://minio:9000");
     assertThat(roundTrip(new SerializableHadoopConf(conf)).get().get("fs.s3a.endpoint")).isEqualTo("http://minio:9000");
-    HeaderReader.FileHeader h = new HeaderReader.FileHeader("p", null,
+    HeaderReader.FileHeader h = new HeaderReader.FileHeader("p", null, -1,
         new TensorFormatException(TensorFormatException.Reason.BAD_ZIP, "p", "no end record"));
     assertThat(((TensorFormatException) roundTrip(h).error()).reason()).isEqualTo(TensorFormatException.Reason.BAD_ZIP);
   }
