@@ -37,6 +37,7 @@ final class ColumnFileWriter implements AutoCloseable {
   private final long[] rowBytes;
   private final long firstRow;
   private final long rowLimit;
+  private final boolean cut;
   private long rows;
 
   /**
@@ -44,14 +45,17 @@ final class ColumnFileWriter implements AutoCloseable {
    * @param rowBytes bytes of one row of each column
    * @param firstRow the partition's first row in the result
    * @param rowLimit rows this partition may write
+   * @param cut whether a limit ends inside this partition (it holds more than {@code rowLimit}
+   *     rows): then the batch that passes the range writes its first rows only
    */
-  ColumnFileWriter(String[] paths, int[] ordinals, long[] rowBytes, long firstRow, long rowLimit)
+  ColumnFileWriter(String[] paths, int[] ordinals, long[] rowBytes, long firstRow, long rowLimit, boolean cut)
       throws IOException {
     this.channels = new FileChannel[paths.length];
     this.ordinals = ordinals.clone();
     this.rowBytes = rowBytes.clone();
     this.firstRow = firstRow;
     this.rowLimit = rowLimit;
+    this.cut = cut;
     try {
       for (int i = 0; i < paths.length; i++) {
         channels[i] = FileChannel.open(Paths.get(paths[i]), StandardOpenOption.WRITE);
@@ -63,11 +67,15 @@ final class ColumnFileWriter implements AutoCloseable {
   }
 
   /** Writes the batch's rows after the rows written so far; false (nothing written) when the batch
-   *  does not qualify or would pass the partition's row range. */
+   *  does not qualify or would pass the partition's row range (unless the partition is cut). */
   boolean write(ColumnarBatch batch) throws IOException {
     int n = batch.numRows();
+    long take = n;
     if (Math.addExact(rows, n) > rowLimit) {
-      return false;
+      if (!cut) {
+        return false;
+      }
+      take = rowLimit - rows;
     }
     ByteBuffer[] values = new ByteBuffer[ordinals.length];
     for (int i = 0; i < ordinals.length; i++) {
@@ -75,6 +83,7 @@ final class ColumnFileWriter implements AutoCloseable {
       if (values[i] == null) {
         return false;
       }
+      values[i].limit(values[i].position() + (int) Math.multiplyExact(take, rowBytes[i]));
     }
     for (int i = 0; i < ordinals.length; i++) {
       long pos = Math.multiplyExact(Math.addExact(firstRow, rows), rowBytes[i]);
@@ -83,7 +92,7 @@ final class ColumnFileWriter implements AutoCloseable {
         pos += channels[i].write(b, pos);
       }
     }
-    rows += n;
+    rows += take;
     return true;
   }
 

@@ -8,10 +8,13 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
+import io.torchtensor.source.PlannedRows;
+
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.connector.read.InputPartition;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
@@ -23,18 +26,21 @@ import org.apache.spark.sql.types.ShortType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
+import scala.jdk.javaapi.CollectionConverters;
+
 /**
  * The one-copy hand-off for a local master: every task writes its rows straight into per-column
  * result files at their final place ({@link ColumnFileWriter}); Python maps each file as the array.
  *
  * <p>The place of a partition's rows needs the row counts of the partitions before it, which only
- * the files' headers tell. So a first job runs the same scan without columns ({@code df.select()}:
- * the connector then opens the files but reads no tensor bytes) and counts each partition's rows;
- * the second job writes. The two scans plan the same partitions (the connector cuts files by byte
- * ranges, not by columns); each task checks that it wrote exactly the rows it was given, and any
- * surprise (a partition count that differs, a column that is not fixed-width, a null) returns null so
- * that the caller uses the IPC path instead. A limit keeps the first rows in partition order, as
- * {@code CollectLimitExec} does.
+ * the files' headers tell. Schema inference has read them, so the connector knows each planned
+ * partition's rows on the driver ({@link PlannedRows}) and one job writes. Where it does not know
+ * them (a user schema, DROPMALFORMED, ignoreCorruptFiles, ignoreMissingFiles: see
+ * {@link PlannedRows}), a first job runs the same scan without columns and counts each partition's
+ * rows ({@link #countedRows}). Either way each task checks that it wrote exactly the rows it was
+ * given, and any surprise (a partition count that differs, a column that is not fixed-width, a null,
+ * a file rewritten since planning) returns null so that the caller uses the IPC path instead. A
+ * limit keeps the first rows in partition order, as {@code CollectLimitExec} does.
  */
 final class DirectColumnHandoff {
   static final String FILE_PATTERN = "column-%03d.bin";
@@ -77,7 +83,7 @@ final class DirectColumnHandoff {
     return -1; // boolean is bit-packed in Arrow; strings and binaries vary
   }
 
-  /** Runs both jobs; the JSON answer of {@link ArrowHandoff#writeColumns}, or null to use IPC. */
+  /** Places and writes the rows; the JSON answer of {@link ArrowHandoff#writeColumns}, or null to use IPC. */
   static String write(Dataset<Row> df, PlainScanPlan plan, String[] names, String dir) throws IOException {
     StructField[] fields = df.schema().fields();
     long[] rowBytes = new long[fields.length];
@@ -87,31 +93,19 @@ final class DirectColumnHandoff {
         return null;
       }
     }
-    PlainScanPlan counting = PlainScanPlan.match(df.select(new Column[0]).queryExecution().executedPlan());
-    if (!counting.matched()) {
-      return null;
-    }
-    JavaRDD<ColumnarBatch> countRdd = counting.scan().executeColumnar().toJavaRDD();
     JavaRDD<ColumnarBatch> dataRdd = plan.scan().executeColumnar().toJavaRDD();
     int parts = dataRdd.getNumPartitions();
-    if (countRdd.getNumPartitions() != parts) {
-      return null;
-    }
-    List<long[]> counted = countRdd.mapPartitionsWithIndex((index, it) -> {
-      long n = 0;
-      while (it.hasNext()) {
-        n = Math.addExact(n, it.next().numRows());
+    long[] rowsInPartition = plannedRows(plan, parts);
+    if (rowsInPartition == null) {
+      rowsInPartition = countedRows(df, parts);
+      if (rowsInPartition == null) {
+        return null;
       }
-      return Collections.singletonList(new long[] {index, n}).iterator();
-    }, false).collect();
+    }
     long[] firstRow = new long[parts];
     long[] take = new long[parts];
-    long[] rowsInPartition = new long[parts];
     long total = 0;
     long limit = plan.limit() < 0 ? Long.MAX_VALUE : plan.limit();
-    for (long[] c : counted) {
-      rowsInPartition[(int) c[0]] = c[1];
-    }
     for (int p = 0; p < parts; p++) {
       take[p] = Math.min(rowsInPartition[p], limit - total);
       firstRow[p] = total;
@@ -125,18 +119,20 @@ final class DirectColumnHandoff {
       }
     }
     int[] ordinals = plan.ordinals();
+    long[] inPartition = rowsInPartition; // effectively final, for the task closure
     List<long[]> written = dataRdd.mapPartitionsWithIndex((index, it) -> {
       long want = take[index];
       if (want == 0) {
         return Collections.singletonList(new long[] {index, 0, 1}).iterator();
       }
-      try (ColumnFileWriter w = new ColumnFileWriter(paths, ordinals, rowBytes, firstRow[index], want)) {
+      try (ColumnFileWriter w = new ColumnFileWriter(paths, ordinals, rowBytes, firstRow[index], want,
+          want < inPartition[index])) {
         boolean ok = true;
         while (ok && w.rows() < want && it.hasNext()) {
           ok = w.write(it.next());
         }
         // A partition cut by the limit has rows left; any other must have none (else the counts lied).
-        while (ok && want == rowsInPartition[index] && it.hasNext()) {
+        while (ok && want == inPartition[index] && it.hasNext()) {
           ok = it.next().numRows() == 0;
         }
         return Collections.singletonList(new long[] {index, w.rows(), ok && w.rows() == want ? 1 : 0}).iterator();
@@ -158,5 +154,46 @@ final class DirectColumnHandoff {
           .append(", \"row_bytes\": ").append(rowBytes[i]).append('}');
     }
     return json.append("]}").toString();
+  }
+
+  /**
+   * Each partition's rows from the connector's plan ({@link PlannedRows}: the files' headers, read by
+   * schema inference); null when the connector does not know them ahead, or the RDD's partitions are
+   * not the scan's input partitions one to one.
+   */
+  private static long[] plannedRows(PlainScanPlan plan, int parts) {
+    List<InputPartition> planned = CollectionConverters.asJava(plan.scan().inputPartitions());
+    if (planned.size() != parts) {
+      return null;
+    }
+    return PlannedRows.perPartition(plan.scan().scan(), planned);
+  }
+
+  /**
+   * Each partition's rows, counted by a job that runs the same scan without columns
+   * ({@code df.select()}: the connector opens the files but reads no tensor bytes); null if that scan
+   * plans other partitions.
+   */
+  private static long[] countedRows(Dataset<Row> df, int parts) {
+    PlainScanPlan counting = PlainScanPlan.match(df.select(new Column[0]).queryExecution().executedPlan());
+    if (!counting.matched()) {
+      return null;
+    }
+    JavaRDD<ColumnarBatch> countRdd = counting.scan().executeColumnar().toJavaRDD();
+    if (countRdd.getNumPartitions() != parts) {
+      return null;
+    }
+    List<long[]> counted = countRdd.mapPartitionsWithIndex((index, it) -> {
+      long n = 0;
+      while (it.hasNext()) {
+        n = Math.addExact(n, it.next().numRows());
+      }
+      return Collections.singletonList(new long[] {index, n}).iterator();
+    }, false).collect();
+    long[] rows = new long[parts];
+    for (long[] c : counted) {
+      rows[(int) c[0]] = c[1];
+    }
+    return rows;
   }
 }
