@@ -58,7 +58,10 @@ final class HeaderReader {
 
   static FileHeader readOne(String path, long length, Configuration conf, KeyFilter keys) {
     Path p = new Path(path);
-    try (TensorFile tf = TensorFile.open(HadoopInput.open(p.getFileSystem(conf), p, length, null))) {
+    // LocalFileInput: a header takes several positioned reads, and Hadoop's checksummed local file
+    // system opens the file again for each one (see LocalFileInput); other file systems go through
+    // HadoopInput as before.
+    try (TensorFile tf = TensorFile.open(LocalFileInput.open(p.getFileSystem(conf), p, length, null))) {
       RowsFile rows = RowsFile.of(path, tf, keys);
       return new FileHeader(path, rows.columns(), rows.rows(), null);
     } catch (IOException | RuntimeException e) {
