@@ -42,6 +42,7 @@
  * and reads each column with one positioned read. With {@code mode=DROPMALFORMED} or
  * {@code ignoreCorruptFiles}, a file that fails part way keeps the rows already returned, as Spark's
  * file sources do. Metrics in the SQL tab: files, tensors and bytes read, read calls, batches, files
- * dropped.
+ * dropped. {@link io.torchtensor.source.PlannedRows} tells each planned partition's rows on the
+ * driver where the headers read by schema inference fix them (the Python hand-off places rows by it).
  */
 package io.torchtensor.source;
