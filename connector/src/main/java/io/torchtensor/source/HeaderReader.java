@@ -55,9 +55,15 @@ final class HeaderReader {
     }
   }
 
+  /**
+   * Opens the file as the partition reader does ({@link LocalFileInput}): a plain local file is read
+   * through a FileChannel, since Hadoop's local ChecksumFileSystem reopens the file for every
+   * positioned read and an index is read in several of them (end of central directory, central
+   * directory, local headers, pickle).
+   */
   static FileHeader readOne(String path, long length, Configuration conf, KeyFilter keys) {
     Path p = new Path(path);
-    try (TensorFile tf = TensorFile.open(HadoopInput.open(p.getFileSystem(conf), p, length, null))) {
+    try (TensorFile tf = TensorFile.open(LocalFileInput.open(p.getFileSystem(conf), p, length, null))) {
       return new FileHeader(path, RowsFile.of(path, tf, keys).columns(), null);
     } catch (IOException | RuntimeException e) {
       return new FileHeader(path, null, e);
