@@ -4,6 +4,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -11,8 +12,10 @@ import org.apache.hadoop.fs.BlockLocation;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.GlobFilter;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.RemoteIterator;
 
 /**
@@ -57,14 +60,29 @@ final class FileLister {
     }
   }
 
+  /**
+   * A local directory is listed with {@code listStatus}: {@code FileSystem.listLocatedStatus}, which
+   * the local file systems inherit, builds each {@code LocatedFileStatus} with the copy constructor,
+   * which calls {@code getPermission()}; RawLocalFileSystem's lazy status
+   * ({@code DeprecatedRawLocalFileStatus.loadPermissionInfo}) then forks {@code ls -ld} per entry
+   * when Hadoop's native library is absent, as in Spark's distribution: 5-15 ms per entry, most of a
+   * query's planning over a few files (bench/RESULTS.md, "Spark scan"). Spark's own listing avoids it
+   * the same way ({@code HadoopFSUtils.listLeafFiles}: {@code listStatus}, then
+   * {@code getFileBlockLocations}, then a {@code LocatedFileStatus} without permission or owner).
+   */
   private static void listDirectory(FileSystem fs, Path dir, GlobFilter filter, boolean recursive,
       List<ListedFile> out) throws IOException {
-    List<LocatedFileStatus> children = new ArrayList<>();
+    List<FileStatus> children = new ArrayList<>();
     try {
-      // One call lists names, lengths and block locations (one RPC per directory on HDFS).
-      RemoteIterator<LocatedFileStatus> it = fs.listLocatedStatus(dir);
-      while (it.hasNext()) {
-        children.add(it.next());
+      if (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) {
+        // Names and lengths; the block location is computed, no call (one block on localhost).
+        children.addAll(Arrays.asList(fs.listStatus(dir)));
+      } else {
+        // One call lists names, lengths and block locations (one RPC per directory on HDFS).
+        RemoteIterator<LocatedFileStatus> it = fs.listLocatedStatus(dir);
+        while (it.hasNext()) {
+          children.add(it.next());
+        }
       }
     } catch (FileNotFoundException e) {
       return; // deleted while listing
