@@ -65,7 +65,7 @@ final class FileLister {
    * the local file systems inherit, builds each {@code LocatedFileStatus} with the copy constructor,
    * which calls {@code getPermission()}; RawLocalFileSystem's lazy status
    * ({@code DeprecatedRawLocalFileStatus.loadPermissionInfo}) then forks {@code ls -ld} per entry
-   * when Hadoop's native library is absent, as in Spark's distribution: 5-15 ms per entry, most of a
+   * when Hadoop's native library is absent, as in Spark's distribution: about 6 ms per entry, most of a
    * query's planning over a few files (bench/RESULTS.md, "Spark scan"). Spark's own listing avoids it
    * the same way ({@code HadoopFSUtils.listLeafFiles}: {@code listStatus}, then
    * {@code getFileBlockLocations}, then a {@code LocatedFileStatus} without permission or owner).
