@@ -60,16 +60,22 @@ final class FileLister {
     }
   }
 
+  /**
+   * A local directory is listed with {@code listStatus}: {@code FileSystem.listLocatedStatus}, which
+   * the local file systems inherit, builds each {@code LocatedFileStatus} with the copy constructor,
+   * which calls {@code getPermission()}; RawLocalFileSystem's lazy status
+   * ({@code DeprecatedRawLocalFileStatus.loadPermissionInfo}) then forks {@code ls -ld} per entry
+   * when Hadoop's native library is absent, as in Spark's distribution: about 6 ms per entry, most of a
+   * query's planning over a few files (bench/RESULTS.md, "Spark scan"). Spark's own listing avoids it
+   * the same way ({@code HadoopFSUtils.listLeafFiles}: {@code listStatus}, then
+   * {@code getFileBlockLocations}, then a {@code LocatedFileStatus} without permission or owner).
+   */
   private static void listDirectory(FileSystem fs, Path dir, GlobFilter filter, boolean recursive,
       List<ListedFile> out) throws IOException {
     List<FileStatus> children = new ArrayList<>();
     try {
       if (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) {
-        // listLocatedStatus copies each status into a LocatedFileStatus, which asks for its
-        // permission, and the local file system gets that by running a process per file
-        // (RawLocalFileSystem.DeprecatedRawLocalFileStatus#loadPermissionInfo): ~5 ms a file.
-        // Spark's own listing avoids it the same way [core/.../util/HadoopFSUtils.scala,
-        // listLeafFiles]. Local block locations need no call (FileSystem#getFileBlockLocations).
+        // See the method's doc: no process per file. Local block locations need no call.
         children.addAll(Arrays.asList(fs.listStatus(dir)));
       } else {
         // One call lists names, lengths and block locations (one RPC per directory on HDFS).

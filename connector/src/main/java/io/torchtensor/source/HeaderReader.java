@@ -56,11 +56,14 @@ final class HeaderReader {
     }
   }
 
+  /**
+   * Opens the file as the partition reader does ({@link LocalFileInput}): a plain local file is read
+   * through a FileChannel, since Hadoop's local ChecksumFileSystem reopens the file for every
+   * positioned read and an index is read in several of them (end of central directory, central
+   * directory, local headers, pickle).
+   */
   static FileHeader readOne(String path, long length, Configuration conf, KeyFilter keys) {
     Path p = new Path(path);
-    // LocalFileInput: a header takes several positioned reads, and Hadoop's checksummed local file
-    // system opens the file again for each one (see LocalFileInput); other file systems go through
-    // HadoopInput as before.
     try (TensorFile tf = TensorFile.open(LocalFileInput.open(p.getFileSystem(conf), p, length, null))) {
       RowsFile rows = RowsFile.of(path, tf, keys);
       return new FileHeader(path, rows.columns(), rows.rows(), null);
