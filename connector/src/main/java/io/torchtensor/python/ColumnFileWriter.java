@@ -24,7 +24,7 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  *
  * <p>A batch qualifies when every selected column is a fixed-width vector, or a list of one whose
  * offsets are {@code i * valuesPerRow} (every row the same length, which tensor rows are), and has no
- * nulls. Anything else makes {@link #write} return false: the caller then uses the IPC path. The
+ * nulls; booleans are unpacked from Arrow's bits to one byte each. Anything else makes {@link #write} return false: the caller then uses the IPC path. The
  * writer never writes past its partition's row range, so a partition that turns out to hold more
  * rows than were counted cannot touch its neighbour's rows.
  *
@@ -107,10 +107,10 @@ final class ColumnFileWriter implements AutoCloseable {
     }
     if (v instanceof ListVector list) {
       FieldVector child = list.getDataVector();
-      if (!(child instanceof BaseFixedWidthVector fw) || child instanceof BitVector || fw.getNullCount() != 0) {
+      if (!(child instanceof BaseFixedWidthVector fw) || fw.getNullCount() != 0) {
         return null;
       }
-      int width = fw.getTypeWidth();
+      int width = child instanceof BitVector ? 1 : fw.getTypeWidth();
       if (rowBytes % width != 0) {
         return null;
       }
@@ -122,12 +122,30 @@ final class ColumnFileWriter implements AutoCloseable {
           return null;
         }
       }
+      if (child instanceof BitVector bits) {
+        return bytesOfBits(bits, start, Math.multiplyExact((long) n, rowBytes));
+      }
       return slice(fw.getDataBuffer(), start * width, Math.multiplyExact((long) n, rowBytes));
+    }
+    if (v instanceof BitVector bits && rowBytes == 1) {
+      return bytesOfBits(bits, 0, n);
     }
     if (v instanceof BaseFixedWidthVector fw && !(v instanceof BitVector) && fw.getTypeWidth() == rowBytes) {
       return slice(fw.getDataBuffer(), 0, Math.multiplyExact((long) n, rowBytes));
     }
     return null;
+  }
+
+  /** Arrow packs booleans as bits; NumPy's bool is one byte (0 or 1) per value. */
+  private static ByteBuffer bytesOfBits(BitVector bits, long start, long count) {
+    if (count > Integer.MAX_VALUE || Math.addExact(start, count) > bits.getValueCapacity()) {
+      return null;
+    }
+    ByteBuffer out = ByteBuffer.allocate((int) count);
+    for (int i = 0; i < count; i++) {
+      out.put(i, (byte) bits.get((int) (start + i)));
+    }
+    return out;
   }
 
   private static ByteBuffer slice(ArrowBuf buf, long offset, long length) {

@@ -16,6 +16,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.connector.read.InputPartition;
 import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DoubleType;
@@ -31,6 +32,9 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * The one-copy hand-off for a local master: every task writes its rows straight into per-column
  * result files at their final place ({@link ColumnFileWriter}); Python maps each file as the array.
+ *
+ * <p>Every fixed-width Spark type qualifies; booleans, bit-packed in Arrow, are written one byte per
+ * value, as NumPy stores them.
  *
  * <p>The place of a partition's rows needs the row counts of the partitions before it, which only
  * the files' headers tell. Schema inference has read them, so the connector knows each planned
@@ -79,8 +83,10 @@ final class DirectColumnHandoff {
       return 4;
     } else if (t instanceof LongType || t instanceof DoubleType) {
       return 8;
+    } else if (t instanceof BooleanType) {
+      return 1; // bit-packed in Arrow, written as NumPy's one byte per bool
     }
-    return -1; // boolean is bit-packed in Arrow; strings and binaries vary
+    return -1; // strings and binaries vary
   }
 
   /** Places and writes the rows; the JSON answer of {@link ArrowHandoff#writeColumns}, or null to use IPC. */
