@@ -44,6 +44,10 @@ import scala.jdk.javaapi.CollectionConverters;
  * given, and any surprise (a partition count that differs, a column that is not fixed-width, a null,
  * a file rewritten since planning) returns null so that the caller uses the IPC path instead. A
  * limit keeps the first rows in partition order, as {@code CollectLimitExec} does.
+ *
+ * <p>A task whose columns are all plain storage bytes copies its rows file to file
+ * ({@link DirectRowCopy}: one copy per value) instead of reading Arrow batches; the same row checks
+ * apply, and a task whose files or columns do not qualify reads batches as before.
  */
 final class DirectColumnHandoff {
   static final String FILE_PATTERN = "column-%03d.bin";

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.connector.read.InputPartition;
 import org.apache.spark.sql.connector.read.Scan;
 import org.apache.spark.sql.types.DataType;
@@ -48,7 +49,9 @@ public final class DirectRowCopy implements Serializable {
 
   /** For a torchtensor rows-layout scan and its input partitions; null for any other scan. */
   public static DirectRowCopy of(Scan scan, List<InputPartition> partitions) {
-    if (!(scan instanceof TorchTensorScan s) || s.spec().tensorsLayout()) {
+    // Under DROPMALFORMED or the ignore options the reader may skip a file: only it knows which.
+    if (!(scan instanceof TorchTensorScan s) || s.spec().tensorsLayout() || !s.spec().failFast()
+        || s.spec().ignoreCorruptFiles() || s.spec().ignoreMissingFiles()) {
       return null;
     }
     FileSlice[][] out = new FileSlice[partitions.size()][];
@@ -114,12 +117,20 @@ public final class DirectRowCopy implements Serializable {
   }
 
   /** The slice's rows and where each column's row 0 lies, or null when anything does not qualify. */
-  private Source source(FileSlice slice, StructType schema, int[] ordinals, long[] rowBytes) throws IOException {
-    URI uri = URI.create(slice.path());
+  private Source source(FileSlice slice, StructType schema, int[] ordinals, long[] rowBytes) {
+    try {
+      return checked(slice, schema, ordinals, rowBytes);
+    } catch (IOException | RuntimeException e) {
+      return null; // a bad or changed file: the reader reads it again and reports it as its mode says
+    }
+  }
+
+  private Source checked(FileSlice slice, StructType schema, int[] ordinals, long[] rowBytes) throws IOException {
+    URI uri = new Path(slice.path()).toUri(); // Hadoop's parse: paths are not URI-escaped
     if (uri.getScheme() != null && !"file".equals(uri.getScheme())) {
       return null;
     }
-    String local = uri.getScheme() == null ? slice.path() : Paths.get(uri).toString();
+    String local = uri.getPath();
     if (!Files.isRegularFile(Paths.get(local)) || Files.size(Paths.get(local)) != slice.fileLength()) {
       return null; // gone or rewritten since planning: the reader reports it
     }
