@@ -2,12 +2,15 @@ package io.torchtensor.python;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
+import io.torchtensor.source.DirectRowCopy;
 import io.torchtensor.source.PlannedRows;
 
 import org.apache.spark.api.java.JavaRDD;
@@ -45,6 +48,10 @@ import scala.jdk.javaapi.CollectionConverters;
  * given, and any surprise (a partition count that differs, a column that is not fixed-width, a null,
  * a file rewritten since planning) returns null so that the caller uses the IPC path instead. A
  * limit keeps the first rows in partition order, as {@code CollectLimitExec} does.
+ *
+ * <p>A task whose columns are all plain storage bytes copies its rows file to file
+ * ({@link DirectRowCopy}: one copy per value) instead of reading Arrow batches; the same row checks
+ * apply, and a task whose files or columns do not qualify reads batches as before.
  */
 final class DirectColumnHandoff {
   static final String FILE_PATTERN = "column-%03d.bin";
@@ -126,10 +133,20 @@ final class DirectColumnHandoff {
     }
     int[] ordinals = plan.ordinals();
     long[] inPartition = rowsInPartition; // effectively final, for the task closure
+    DirectRowCopy direct = directCopy(plan, parts);
     List<long[]> written = dataRdd.mapPartitionsWithIndex((index, it) -> {
       long want = take[index];
       if (want == 0) {
-        return Collections.singletonList(new long[] {index, 0, 1}).iterator();
+        return Collections.singletonList(new long[] {index, 0, 1, 0}).iterator();
+      }
+      if (direct != null) {
+        // Plain columns: file-to-file copy of the rows, the Arrow reader never opened (its iterator
+        // is lazy). Nothing is written unless every slice and column qualifies.
+        long held = copyDirect(direct, index, ordinals, rowBytes, paths, firstRow[index], want);
+        if (held >= 0) {
+          boolean ok = want < inPartition[index] ? held >= want : held == want;
+          return Collections.singletonList(new long[] {index, want, ok ? 1 : 0, 1}).iterator();
+        }
       }
       try (ColumnFileWriter w = new ColumnFileWriter(paths, ordinals, rowBytes, firstRow[index], want,
           want < inPartition[index])) {
@@ -141,10 +158,12 @@ final class DirectColumnHandoff {
         while (ok && want == inPartition[index] && it.hasNext()) {
           ok = it.next().numRows() == 0;
         }
-        return Collections.singletonList(new long[] {index, w.rows(), ok && w.rows() == want ? 1 : 0}).iterator();
+        return Collections.singletonList(new long[] {index, w.rows(), ok && w.rows() == want ? 1 : 0, 0}).iterator();
       }
     }, false).collect();
+    long directParts = 0;
     for (long[] w : written) {
+      directParts += w[3];
       if (w[2] != 1) {
         for (String p : paths) {
           Files.deleteIfExists(Paths.get(p));
@@ -153,13 +172,38 @@ final class DirectColumnHandoff {
       }
     }
     StringBuilder json = new StringBuilder("{\"fast\": true, \"mode\": \"columns\", \"rows\": ")
-        .append(total).append(", \"limit\": -1, \"columns\": [");
+        .append(total).append(", \"limit\": -1, \"direct_partitions\": ").append(directParts)
+        .append(", \"columns\": [");
     for (int i = 0; i < names.length; i++) {
       json.append(i == 0 ? "" : ", ").append("{\"name\": ").append(ArrowHandoff.quote(names[i]))
           .append(", \"path\": ").append(ArrowHandoff.quote(paths[i]))
           .append(", \"row_bytes\": ").append(rowBytes[i]).append('}');
     }
     return json.append("]}").toString();
+  }
+
+  /** The file-to-file copier of the scan's partitions, or null when its partitions are not the RDD's. */
+  private static DirectRowCopy directCopy(PlainScanPlan plan, int parts) {
+    List<InputPartition> planned = CollectionConverters.asJava(plan.scan().inputPartitions());
+    return planned.size() == parts ? DirectRowCopy.of(plan.scan().scan(), planned) : null;
+  }
+
+  /** Runs {@link DirectRowCopy#copy} into the result files; the rows the partition holds, or -1. */
+  private static long copyDirect(DirectRowCopy direct, int index, int[] ordinals, long[] rowBytes, String[] paths,
+      long firstRow, long want) throws IOException {
+    FileChannel[] out = new FileChannel[paths.length];
+    try {
+      for (int i = 0; i < paths.length; i++) {
+        out[i] = FileChannel.open(Paths.get(paths[i]), StandardOpenOption.WRITE);
+      }
+      return direct.copy(index, ordinals, rowBytes, out, firstRow, want);
+    } finally {
+      for (FileChannel ch : out) {
+        if (ch != null) {
+          ch.close();
+        }
+      }
+    }
   }
 
   /**

@@ -19,7 +19,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.FloatType$;
 import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.ShortType$;
 import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,6 +43,8 @@ class DirectColumnHandoffTest {
   private static SparkSession spark;
   private static String shards;
   private static String big;
+  private static String images;
+  private static JsonNode lastAnswer;
 
   @BeforeAll
   static void start() {
@@ -50,6 +55,7 @@ class DirectColumnHandoffTest {
     }
     shards = root.resolve("python/shards").toString();
     big = root.resolve("spark/big").toString();
+    images = root.resolve("python/images.pt").toString();
     spark = SparkSession.builder().master("local[2]").appName("direct-column-handoff-test")
         .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
     spark.sparkContext().addSparkListener(new SparkListener() {
@@ -75,6 +81,7 @@ class DirectColumnHandoffTest {
     spark.sparkContext().listenerBus().waitUntilEmpty();
     int before = JOBS.get();
     JsonNode answer = new ObjectMapper().readTree(ArrowHandoff.writeColumns(df, dir.toString()));
+    lastAnswer = answer;
     spark.sparkContext().listenerBus().waitUntilEmpty();
     int jobs = JOBS.get() - before;
     assertThat(answer.get("mode").asText()).isEqualTo("columns");
@@ -89,7 +96,13 @@ class DirectColumnHandoffTest {
       long rowBytes = col.get("row_bytes").asLong();
       assertThat((long) b.capacity()).isEqualTo(rows.size() * rowBytes);
       for (int r = 0; r < rows.size(); r++) {
-        if (fields[c].dataType() instanceof LongType) {
+        if (fields[c].dataType() instanceof ArrayType at && at.elementType() instanceof ShortType) {
+          List<Short> want = rows.get(r).getList(c);
+          for (int v = 0; v < want.size(); v++) {
+            assertThat(b.getShort((int) (r * rowBytes) + v * 2)).as("row %d of %s", r, fields[c].name())
+                .isEqualTo(want.get(v));
+          }
+        } else if (fields[c].dataType() instanceof LongType) {
           assertThat(b.getLong(r * 8)).as("row %d of %s", r, fields[c].name()).isEqualTo(rows.get(r).getLong(c));
         } else if (fields[c].dataType() instanceof ArrayType) {
           List<Float> want = rows.get(r).getList(c);
@@ -145,5 +158,28 @@ class DirectColumnHandoffTest {
     assertThat(placedAsCollected(userSchema, dir.resolve("schema"))).isEqualTo(2);
     Dataset<Row> dropMalformed = split("9000").option("mode", "DROPMALFORMED").load(shards).limit(61);
     assertThat(placedAsCollected(dropMalformed, dir.resolve("drop"))).isEqualTo(2);
+  }
+
+  @Test
+  void plainColumnsCopiedFileToFile(@TempDir Path dir) throws Exception {
+    // float32 [3, 8, 8] and int64 rows are their storage bytes: every partition copies file to file.
+    Dataset<Row> df = split("9000").load(shards);
+    assertThat(((ArrayType) df.schema().apply("features").dataType()).elementType()).isEqualTo(FloatType$.MODULE$);
+    assertThat(placedAsCollected(df, dir.resolve("all"))).isEqualTo(1);
+    assertThat(lastAnswer.get("direct_partitions").asLong()).isEqualTo(df.rdd().getNumPartitions());
+    // A row range of a split file, cut by a limit inside a partition.
+    Dataset<Row> limited = split("300000").load(big).select("x").limit(2500);
+    assertThat(placedAsCollected(limited, dir.resolve("limit"))).isEqualTo(1);
+    assertThat(lastAnswer.get("direct_partitions").asLong()).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void widenedColumnGoesThroughArrow(@TempDir Path dir) throws Exception {
+    // uint8 is widened to Spark shorts: its values are not the file's bytes, so no partition copies.
+    Dataset<Row> df = spark.read().format("torchtensor").load(images);
+    assertThat(df.schema().fields()).hasSize(1);
+    assertThat(((ArrayType) df.schema().fields()[0].dataType()).elementType()).isEqualTo(ShortType$.MODULE$);
+    assertThat(placedAsCollected(df, dir)).isEqualTo(1);
+    assertThat(lastAnswer.get("direct_partitions").asLong()).isZero();
   }
 }

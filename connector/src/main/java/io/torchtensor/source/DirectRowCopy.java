@@ -1,0 +1,164 @@
+package io.torchtensor.source;
+
+import io.torchtensor.format.DType;
+import io.torchtensor.format.TensorFile;
+import io.torchtensor.format.TensorInfo;
+import java.io.IOException;
+import java.io.Serializable;
+import java.net.URI;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.connector.read.InputPartition;
+import org.apache.spark.sql.connector.read.Scan;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Copies a partition's rows of plain columns from the tensor files straight into result files, file
+ * to file ({@code FileChannel.transferTo}: sendfile on Linux, the kernel copies from the page cache),
+ * without an Arrow batch in between.
+ *
+ * <p>A column qualifies in a file when its Spark values are the storage bytes as they are: dtype
+ * float32, float64, int8, int16, int32 or int64 read as its own Spark type (no widening), the
+ * schema's recorded dtype and row shape, little-endian, contiguous, its rows inside its storage
+ * and the storage inside a local file of the length listed at planning. {@link #copy} first checks
+ * every slice's file and every column and writes nothing unless all qualify, so a caller can still
+ * read the partition the usual way. Row ranges are the reader's ({@link FileSlice}, {@link RowsFile}).
+ */
+public final class DirectRowCopy implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final Set<DType> PLAIN = EnumSet.of(DType.FLOAT32, DType.FLOAT64, DType.INT8, DType.INT16,
+      DType.INT32, DType.INT64);
+
+  private final ReadSpec spec;
+  private final FileSlice[][] slices;
+
+  private DirectRowCopy(ReadSpec spec, FileSlice[][] slices) {
+    this.spec = spec;
+    this.slices = slices;
+  }
+
+  /** For a torchtensor rows-layout scan and its input partitions; null for any other scan. */
+  public static DirectRowCopy of(Scan scan, List<InputPartition> partitions) {
+    // Under DROPMALFORMED or the ignore options the reader may skip a file: only it knows which.
+    if (!(scan instanceof TorchTensorScan s) || s.spec().tensorsLayout() || !s.spec().failFast()
+        || s.spec().ignoreCorruptFiles() || s.spec().ignoreMissingFiles()) {
+      return null;
+    }
+    FileSlice[][] out = new FileSlice[partitions.size()][];
+    for (int p = 0; p < out.length; p++) {
+      if (!(partitions.get(p) instanceof TorchTensorInputPartition part)) {
+        return null;
+      }
+      out[p] = part.slices();
+    }
+    return new DirectRowCopy(s.spec(), out);
+  }
+
+  /** One slice's checked source: the file and, per output column, its first byte of row 0. */
+  private record Source(String path, long firstRow, long endRow, long[] rowZero) {
+  }
+
+  /**
+   * Copies up to {@code want} rows of partition {@code index} (its slices in order) to
+   * {@code out[i]} at {@code (firstRow + r) * rowBytes[i]}; the rows the partition holds (at most
+   * the spec's limit), or -1 with nothing written when a file or column does not qualify.
+   *
+   * @param ordinals for each output column, its index in the scan's read schema
+   */
+  public long copy(int index, int[] ordinals, long[] rowBytes, FileChannel[] out, long firstRow, long want)
+      throws IOException {
+    StructType schema = (StructType) DataType.fromJson(spec.schemaJson());
+    List<Source> sources = new ArrayList<>();
+    long held = 0;
+    for (FileSlice slice : slices[index]) {
+      Source s = source(slice, schema, ordinals, rowBytes);
+      if (s == null) {
+        return -1;
+      }
+      sources.add(s);
+      held = Math.addExact(held, s.endRow() - s.firstRow());
+    }
+    long partitionRows = spec.limit() < 0 ? held : Math.min(held, spec.limit());
+    long done = 0;
+    for (Source s : sources) {
+      if (done >= want) {
+        break;
+      }
+      long n = Math.min(s.endRow() - s.firstRow(), want - done);
+      try (FileChannel in = FileChannel.open(Paths.get(s.path()), StandardOpenOption.READ)) {
+        for (int i = 0; i < out.length; i++) {
+          long from = Math.addExact(s.rowZero()[i], Math.multiplyExact(s.firstRow(), rowBytes[i]));
+          long to = Math.multiplyExact(Math.addExact(firstRow, done), rowBytes[i]);
+          long left = Math.multiplyExact(n, rowBytes[i]);
+          out[i].position(to);
+          while (left > 0) {
+            long moved = in.transferTo(from, left, out[i]);
+            if (moved <= 0) {
+              throw new IOException("file " + s.path() + " ended while copying rows");
+            }
+            from += moved;
+            left -= moved;
+          }
+        }
+      }
+      done += n;
+    }
+    return partitionRows;
+  }
+
+  /** The slice's rows and where each column's row 0 lies, or null when anything does not qualify. */
+  private Source source(FileSlice slice, StructType schema, int[] ordinals, long[] rowBytes) {
+    try {
+      return checked(slice, schema, ordinals, rowBytes);
+    } catch (IOException | RuntimeException e) {
+      return null; // a bad or changed file: the reader reads it again and reports it as its mode says
+    }
+  }
+
+  private Source checked(FileSlice slice, StructType schema, int[] ordinals, long[] rowBytes) throws IOException {
+    URI uri = new Path(slice.path()).toUri(); // Hadoop's parse: paths are not URI-escaped
+    if (uri.getScheme() != null && !"file".equals(uri.getScheme())) {
+      return null;
+    }
+    String local = uri.getPath();
+    if (!Files.isRegularFile(Paths.get(local)) || Files.size(Paths.get(local)) != slice.fileLength()) {
+      return null; // gone or rewritten since planning: the reader reports it
+    }
+    try (TensorFile file = TensorFile.open(Paths.get(local))) {
+      RowsFile rows = RowsFile.of(slice.path(), file, spec.keys());
+      long[] rowZero = new long[ordinals.length];
+      for (int i = 0; i < ordinals.length; i++) {
+        StructField f = schema.fields()[ordinals[i]];
+        TensorInfo t = rows.tensor(f.name());
+        if (t == null || !PLAIN.contains(t.dtype()) || !t.isContiguous() || t.rowBytes() != rowBytes[i]
+            || (t.dtype().itemSize() > 1 && t.byteOrder() != ByteOrder.LITTLE_ENDIAN)) {
+          return null;
+        }
+        RowsSchema.Column have = RowsSchema.Column.of(t);
+        RowsSchema.Column want = RowsSchema.fromMetadata(f);
+        if (want == null || !want.sameTensorType(have)
+            || !RowsSchema.sparkType(have.dtype(), have.rowShape()).sameType(f.dataType())) {
+          return null;
+        }
+        long start = Math.multiplyExact(t.storageOffset(), t.dtype().itemSize());
+        long end = Math.addExact(start, Math.multiplyExact(rows.rows(), rowBytes[i]));
+        if (end > t.storage().byteLength() || t.storage().dataOffset() < 0
+            || Math.addExact(t.storage().dataOffset(), t.storage().byteLength()) > slice.fileLength()) {
+          return null;
+        }
+        rowZero[i] = Math.addExact(t.storage().dataOffset(), start);
+      }
+      return new Source(local, slice.firstRow(rows.rows()), slice.endRow(rows.rows()), rowZero);
+    }
+  }
+}
