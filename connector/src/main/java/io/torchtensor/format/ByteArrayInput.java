@@ -26,10 +26,7 @@ public final class ByteArrayInput implements RandomAccessInput {
   @Override
   public void readFully(long position, ByteBuffer dst) throws TensorFormatException {
     int n = dst.remaining();
-    if (position < 0 || position > bytes.length - (long) n) {
-      throw new TensorFormatException(TensorFormatException.Reason.TRUNCATED, name,
-          "read of " + n + " bytes at offset " + position + " runs past the end (length " + bytes.length + ")");
-    }
+    RandomAccessInput.checkRange(name, bytes.length, position, n);
     dst.put(bytes, (int) position, n);
   }
 

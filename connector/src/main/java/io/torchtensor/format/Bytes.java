@@ -20,10 +20,7 @@ final class Bytes {
    */
   static ByteBuffer read(RandomAccessInput in, long pos, long len) throws IOException {
     long fileLen = in.length();
-    if (pos < 0 || len < 0 || pos > fileLen || len > fileLen - pos) {
-      throw new TensorFormatException(Reason.TRUNCATED, in.name(),
-          "read of " + len + " bytes at offset " + pos + " runs past the end (length " + fileLen + ")");
-    }
+    RandomAccessInput.checkRange(in.name(), fileLen, pos, len);
     if (len > MAX_ARRAY) {
       throw new TensorFormatException(Reason.LIMIT_EXCEEDED, in.name(),
           "read of " + len + " bytes at offset " + pos + " exceeds one buffer (" + MAX_ARRAY + ")");

@@ -25,4 +25,15 @@ public interface RandomAccessInput extends Closeable {
    * ends first.
    */
   void readFully(long position, ByteBuffer dst) throws IOException;
+
+  /**
+   * The range check every implementation makes before a read: {@code n} bytes at {@code position}
+   * must lie inside a file of {@code length} bytes, else {@link TensorFormatException.Reason#TRUNCATED}.
+   */
+  static void checkRange(String name, long length, long position, long n) throws TensorFormatException {
+    if (position < 0 || n < 0 || position > length || n > length - position) {
+      throw new TensorFormatException(TensorFormatException.Reason.TRUNCATED, name,
+          "read of " + n + " bytes at offset " + position + " runs past the end (length " + length + ")");
+    }
+  }
 }

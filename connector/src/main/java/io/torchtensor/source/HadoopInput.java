@@ -62,10 +62,7 @@ final class HadoopInput implements RandomAccessInput {
   @Override
   public void readFully(long position, ByteBuffer dst) throws IOException {
     int n = dst.remaining();
-    if (position < 0 || position > length - n) {
-      throw new TensorFormatException(TensorFormatException.Reason.TRUNCATED, name,
-          "read of " + n + " bytes at offset " + position + " runs past the end (length " + length + ")");
-    }
+    RandomAccessInput.checkRange(name, length, position, n);
     counters.readCalls++;
     try {
       if (byteBufferReads) {
