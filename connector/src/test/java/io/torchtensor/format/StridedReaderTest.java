@@ -17,38 +17,6 @@ class StridedReaderTest {
 
   private static final int DATA_AT = 64;
 
-  /** Counts reads, so tests can see whether a storage was read once. */
-  private static class CountingInput implements RandomAccessInput {
-    final byte[] bytes;
-    final ByteArrayInput in;
-    int reads;
-
-    CountingInput(byte[] b) {
-      bytes = b;
-      in = new ByteArrayInput("mem", b);
-    }
-
-    @Override
-    public String name() {
-      return in.name();
-    }
-
-    @Override
-    public long length() {
-      return in.length();
-    }
-
-    @Override
-    public void readFully(long position, ByteBuffer dst) throws IOException {
-      reads++;
-      in.readFully(position, dst);
-    }
-
-    @Override
-    public void close() {
-    }
-  }
-
   /** A file of {@code DATA_AT} junk bytes then {@code n} elements of {@code item} bytes, each byte distinct-ish. */
   private static byte[] file(int n, int item) {
     byte[] b = new byte[DATA_AT + n * item];

@@ -19,36 +19,6 @@ import org.junit.jupiter.api.Test;
 /** Hand-built torch zips: read counts when indexing, and the byteorder record. */
 class TorchZipReaderTest {
 
-  /** Counts positioned reads. */
-  private static final class Counting implements RandomAccessInput {
-    final ByteArrayInput in;
-    int reads;
-
-    Counting(byte[] b) {
-      in = new ByteArrayInput("z.pt", b);
-    }
-
-    @Override
-    public String name() {
-      return in.name();
-    }
-
-    @Override
-    public long length() {
-      return in.length();
-    }
-
-    @Override
-    public void readFully(long position, ByteBuffer dst) throws IOException {
-      reads++;
-      in.readFully(position, dst);
-    }
-
-    @Override
-    public void close() {
-    }
-  }
-
   @Test
   void manySmallStoragesAreLocatedWithAFewReads() throws IOException {
     Map<String, T> tensors = new LinkedHashMap<>();
@@ -60,7 +30,7 @@ class TorchZipReaderTest {
     for (int i = 0; i < 500; i++) {
       recs.add(new Rec("m/data/" + i, TestFiles.floats(i, i + 1, i + 2, i + 3)));
     }
-    Counting in = new Counting(zip(recs));
+    CountingInput in = new CountingInput("z.pt", zip(recs));
     try (TensorFile f = TensorFile.open(in)) {
       // Both ends of the file are read once and the local headers in between in 64 KiB windows; one
       // read per record would be 500.
@@ -76,7 +46,7 @@ class TorchZipReaderTest {
   void aSmallArchiveOpensWithOneRead() throws IOException {
     Map<String, T> one = new LinkedHashMap<>();
     one.put("x", new T("FloatStorage", "0", 2, 0, new long[] {2}, new long[] {1}));
-    Counting in = new Counting(zip(List.of(new Rec("a/data.pkl", tensorPickle(one, false)),
+    CountingInput in = new CountingInput("z.pt", zip(List.of(new Rec("a/data.pkl", tensorPickle(one, false)),
         new Rec("a/byteorder", ascii("little")), new Rec("a/data/0", TestFiles.floats(1, 2)))));
     try (TensorFile f = TensorFile.open(in)) {
       assertThat(in.reads).as("reads to open").isEqualTo(1);
