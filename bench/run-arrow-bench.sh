@@ -14,7 +14,7 @@ python="${TORCHTENSOR_PYTHON:-$HOME/.cache/torchtensor/venv/bin/python}"
 
 cd "$root"
 mvn -B -q -pl connector package -DskipTests
-jar="$(ls connector/target/torchtensor-connector-*.jar | grep -v -e sources -e javadoc -e tests | head -1)"
+jar="$(ls connector/target/torchtensor-connector-*.jar | grep -v -e sources -e javadoc -e tests | sed -n 1p)"
 cp_file="$(mktemp)"
 trap 'rm -f "$cp_file"' EXIT
 mvn -B -q -pl connector dependency:build-classpath -Dmdep.includeScope=provided -Dmdep.outputFile="$cp_file"

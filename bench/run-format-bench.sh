@@ -13,11 +13,11 @@ python="${TORCHTENSOR_PYTHON:-$HOME/.cache/torchtensor/venv/bin/python}"
 
 "$python" "$root/bench/format_read_bench/make_shards.py" "$cache" 8 128
 
-jar="$(ls "$root"/connector/target/torchtensor-connector-*.jar 2>/dev/null | grep -v -e sources -e javadoc -e tests | head -1 || true)"
+jar="$(ls "$root"/connector/target/torchtensor-connector-*.jar 2>/dev/null | grep -v -e sources -e javadoc -e tests | sed -n 1p || true)"
 if [[ -z "$jar" ]]; then
   echo "building the connector jar: mvn -B -q -pl connector package -DskipTests" >&2
   (cd "$root" && mvn -B -q -pl connector package -DskipTests)
-  jar="$(ls "$root"/connector/target/torchtensor-connector-*.jar | grep -v -e sources -e javadoc -e tests | head -1)"
+  jar="$(ls "$root"/connector/target/torchtensor-connector-*.jar | grep -v -e sources -e javadoc -e tests | sed -n 1p)"
 fi
 
 exec java -Xmx1g -cp "$jar" "$root/bench/format_read_bench/FormatReadBench.java" "$cache" "${1:-7}" "${2:-16}"

@@ -43,6 +43,6 @@ opens=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector
   --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
   -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true)
 
-echo "== $(java -version 2>&1 | head -1); $(nproc) cores; Spark from $spark_home"
+echo "== $(java -version 2>&1 | sed -n 1p); $(nproc) cores; Spark from $spark_home"
 exec java -Xmx2g ${SCAN_BENCH_JAVA_OPTS:-} "${opens[@]}" -Dlog4j2.configurationFile="$root/conf/log4j2.properties" \
   -cp "$out:$cp" ScanBench "$cache" "$rounds" "$threads" "$@"
