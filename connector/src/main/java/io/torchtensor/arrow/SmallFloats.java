@@ -4,7 +4,8 @@ import io.torchtensor.format.DType;
 
 /**
  * Exact widening of torch's narrow floating types to {@code float}. Every value of these types is a
- * {@code float} value, so nothing is rounded; NaN stays NaN and infinities stay infinite.
+ * {@code float} value, so nothing is rounded; NaN stays NaN, with its sign and (e5m2, float16)
+ * payload bits, and infinities stay infinite.
  *
  * <p>Java 17 has no {@code Float.float16ToFloat} (added in Java 20), so half floats are decoded by
  * hand. The float8 encodings follow the definitions torch uses
@@ -74,19 +75,22 @@ public final class SmallFloats {
       boolean negative = (b & 0x80) != 0;
       int exp = (b >>> mantBits) & expMax;
       int mant = b & mantMax;
+      int sign = negative ? 0x80000000 : 0;
       float v;
       if (kind == Kind.FNUZ && b == 0x80) {
-        v = Float.NaN;
+        v = Float.NaN; // the one NaN; its sign bit is the pattern itself
       } else if (kind == Kind.FN && exp == expMax && mant == mantMax) {
-        v = Float.NaN;
+        v = Float.intBitsToFloat(sign | 0x7fc00000); // 0x7f or 0xff: the sign is kept
       } else if (kind == Kind.IEEE && exp == expMax) {
-        v = mant == 0 ? Float.POSITIVE_INFINITY : Float.NaN;
-      } else if (exp == 0) {
-        v = Math.scalb((float) mant, 1 - bias - mantBits);
+        // Infinity, or NaN with its sign and payload in the top mantissa bits, as halfToFloat does
+        // (e5m2 is the upper byte of a half), so the pattern can be restored from the float.
+        v = Float.intBitsToFloat(sign | 0x7f800000 | (mant << (23 - mantBits)));
       } else {
-        v = Math.scalb((float) (mant + (1 << mantBits)), exp - bias - mantBits);
+        float m = exp == 0 ? Math.scalb((float) mant, 1 - bias - mantBits) // subnormal
+            : Math.scalb((float) (mant + (1 << mantBits)), exp - bias - mantBits);
+        v = negative ? -m : m;
       }
-      t[b] = negative && !Float.isNaN(v) ? -v : v;
+      t[b] = v;
     }
     return t;
   }

@@ -74,4 +74,22 @@ class SmallFloatsTest {
     assertThat(SmallFloats.float8ToFloat(DType.FLOAT8_E5M2FNUZ, (byte) 0x80)).isNaN();
     assertThat(SmallFloats.float8ToFloat(DType.FLOAT8_E5M2FNUZ, (byte) 0x01)).isEqualTo(0x1p-17f);
   }
+
+  @Test
+  void float8NaNsKeepTheirSignAndPayload() {
+    // e5m2 is the upper byte of a half: its NaN (sign, 2 payload bits) widens as that half does.
+    for (int b = 0; b < 256; b++) {
+      if ((b & 0x7C) != 0x7C || (b & 0x03) == 0) {
+        continue;
+      }
+      int bits = Float.floatToRawIntBits(SmallFloats.float8ToFloat(DType.FLOAT8_E5M2, (byte) b));
+      assertThat(Float.isNaN(Float.intBitsToFloat(bits))).isTrue();
+      int half = ((bits >>> 16) & 0x8000) | 0x7C00 | ((bits >>> 13) & 0x3FF);
+      assertThat(half >>> 8).as("e5m2 0x%02x from float 0x%08x", b, bits).isEqualTo(b);
+    }
+    assertThat(Float.floatToRawIntBits(SmallFloats.float8ToFloat(DType.FLOAT8_E5M2, (byte) 0xFD))).isEqualTo(0xFFA00000);
+    assertThat(Float.floatToRawIntBits(SmallFloats.float8ToFloat(DType.FLOAT8_E4M3FN, (byte) 0x7F))).isEqualTo(0x7FC00000);
+    assertThat(Float.floatToRawIntBits(SmallFloats.float8ToFloat(DType.FLOAT8_E4M3FN, (byte) 0xFF))).isEqualTo(0xFFC00000);
+    assertThat(Float.floatToRawIntBits(SmallFloats.float8ToFloat(DType.FLOAT8_E5M2FNUZ, (byte) 0x80))).isEqualTo(0x7FC00000);
+  }
 }
