@@ -20,15 +20,14 @@ import sys
 
 import torch
 
+import tdutil
+
 HERE = pathlib.Path(__file__).resolve().parent
 
 
 def tensor_bytes(t: torch.Tensor) -> bytes:
     """C-order little-endian bytes of a dense tensor; bfloat16/float8 as their raw bits."""
-    t = t.detach().cpu()
-    if t.is_complex():
-        t = t.resolve_conj()      # a saved conj view reads as its conjugated values
-    t = t.resolve_neg().contiguous() if not t.is_quantized else t.contiguous()
+    t = tdutil.resolved(t.detach().cpu()).contiguous()   # conj/neg views read as their values
     if t.is_complex():
         t = torch.view_as_real(t).contiguous()
     if t.is_quantized:
@@ -43,6 +42,8 @@ def first_values(t: torch.Tensor, n: int = 6):
     t = t.detach().cpu()
     if t.is_quantized:
         t = t.int_repr()
+    else:
+        t = tdutil.resolved(t)   # conj/neg views: their values, not the storage's
     flat = t.reshape(-1)[:n]
     if t.is_complex():
         return [[float(v.real), float(v.imag)] for v in flat.tolist()]
