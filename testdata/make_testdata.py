@@ -7,8 +7,8 @@ Every ``cases_*.py`` module beside this script contributes files: it has a funct
 ``generate(out: pathlib.Path, rec: Recorder)`` that saves files under ``out`` and calls
 ``rec.tensors(path, {key: tensor, ...}, ...)`` (or ``rec.refused(path, reason)``) for each of them.
 The recorder writes ``out/expected.jsonl``: one JSON object per file with, per tensor, the key, torch
-dtype name, shape, device, requires_grad, byte count and the SHA-256 of its C-order little-endian
-bytes, computed by torch at generation time. JVM and Python tests compare the reader against it.
+dtype name, shape, device, requires_grad, its lazy conj/neg bits, byte count and the SHA-256 of its
+C-order little-endian bytes (of its values, conj/neg resolved), computed by torch at generation time. JVM and Python tests compare the reader against it.
 
 The output is deterministic (fixed seeds) and rewritten only when this folder's sources change.
 """
@@ -78,6 +78,8 @@ class Recorder:
                 "shape": list(t.shape),
                 "device": device.get(key, "cpu"),
                 "requires_grad": bool(t.requires_grad),
+                "conj": bool(t.is_conj()),      # lazy bits as saved; sha256/first are the resolved values
+                "neg": bool(t.is_neg()),
                 "nbytes": len(data),
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "first": first_values(t),
