@@ -100,9 +100,9 @@ public final class ScanBench {
         }
         String tag = r < 0 ? "warm-up" + (WARM_UP + r) : "round " + r;
         System.out.printf("%-8s plain read %.3f s (sink %.3f s) | spark query %.3f s = plan %.3f s + scan %.3f s"
-            + " (task time: reader %.3f s, sink %.3f s) | %d values, sum %.6f (plain %.3g)%n",
-            tag, (t1 - t0) / 1e9, b[1], (t2 - t1) / 1e9, (tp - t1) / 1e9, (t2 - tp) / 1e9, s[2], s[3], (long) s[1],
-            s[0], b[0]);
+            + " (%d tasks; task time: reader %.3f s, sink %.3f s) | %d values, sum %.6f (plain %.3g)%n",
+            tag, (t1 - t0) / 1e9, b[1], (t2 - t1) / 1e9, (tp - t1) / 1e9, (t2 - tp) / 1e9, (long) s[4], s[2], s[3],
+            (long) s[1], s[0], b[0]);
         if (r >= 0) {
           base[r] = (t1 - t0) / 1e9;
           query[r] = (t2 - t1) / 1e9;
@@ -194,7 +194,7 @@ public final class ScanBench {
     return scan;
   }
 
-  /** Runs the scan: Spark tasks read the partitions and sum every value of every batch. */
+  /** Runs the scan: Spark tasks read the partitions and sum every value of every batch; [sum, values, read s, sink s, tasks]. */
   static double[] execute(SparkPlan scan) {
     List<double[]> parts = scan.executeColumnar().toJavaRDD().mapPartitions(new SumBatches()).collect();
     double sum = 0;
@@ -207,7 +207,7 @@ public final class ScanBench {
       read += p[2];
       sink += p[3];
     }
-    return new double[] {sum, n, read, sink};
+    return new double[] {sum, n, read, sink, parts.size()};
   }
 
   static SparkPlan columnarScan(SparkPlan p) {
