@@ -108,8 +108,16 @@ public record ConjNegBits(boolean conj, boolean neg) {
     }
     int end = at + len;
     int i = at;
-    for (int n = 0; i + 8 <= end; i += 8, n++) {
-      b.putLong(i, b.getLong(i) ^ longs[n & (longs.length - 1)]);
+    if (longs.length == 1) {
+      long m = longs[0];
+      for (; i + 8 <= end; i += 8) {
+        b.putLong(i, b.getLong(i) ^ m);
+      }
+    } else {
+      for (; i + 16 <= end; i += 16) {
+        b.putLong(i, b.getLong(i) ^ longs[0]);
+        b.putLong(i + 8, b.getLong(i + 8) ^ longs[1]);
+      }
     }
     for (; i < end; i++) {
       b.put(i, (byte) (b.get(i) ^ mask[(i - at) % item]));
