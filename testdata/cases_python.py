@@ -11,6 +11,10 @@
   way ``torch.serialization.location_tag`` labels GPU storages); ``python/grad.pt``: a
   requires_grad tensor and an nn.Parameter; ``python/state_dict.pt``: an nn.Sequential state_dict;
   ``python/mixed.safetensors``: a safetensors file of several dtypes.
+* ``python/conj_neg/plain.pt``: ``{"x": neg view float32 [N, 4, 16], "i": neg view int64 [N]}``,
+  columns the fast hand-off would copy file to file were they not neg views;
+  ``python/conj_neg/mixed.pt``: conj / neg views of complex, 16-bit float and integer dtypes, some
+  strided.
 """
 import contextlib
 
@@ -87,6 +91,27 @@ def _save(rec, out, rel, obj, tensors, fmt=ZIP, rows=True, device=None):
     rec.tensors(path, tensors, fmt, device=device, layout_rows=rows)
 
 
+def _conj_neg(rec, out):
+    # Lazy conj / neg views: the storage holds the values before the bit [torch/_utils.py
+    # set_tensor_metadata]; the helper must hand out t.resolve_conj().resolve_neg().
+    x = torch._neg_view(values("float32").reshape(ROWS, 4, 16))
+    i = torch._neg_view(torch.arange(ROWS, dtype=torch.int64) - 2**63)
+    _save(rec, out, "python/conj_neg/plain.pt", {"x": x, "i": i}, {"x": x, "i": i})
+    n = 50
+    zt = values("complex128", 3 * n).reshape(3, n)
+    mixed = {
+        "c64_conj": values("complex64", n * 4).reshape(n, 4).conj(),
+        "c128_conj_t": zt.conj().t(),
+        "c64_conj_neg": torch._neg_view(values("complex64", n).conj()),
+        "f16_neg": torch._neg_view(values("float16", n * 8).reshape(n, 8)),
+        "bf16_neg": torch._neg_view(values("bfloat16", n * 8).reshape(n, 2, 4)),
+        "f64_neg_step": torch._neg_view(values("float64", 2 * n * 3).reshape(2 * n, 3))[::2],
+        "i8_neg": torch._neg_view(values("int8", n)),
+        "u8_neg": torch._neg_view(values("uint8", n * 2).reshape(n, 2)),
+    }
+    _save(rec, out, "python/conj_neg/mixed.pt", mixed, mixed)
+
+
 def generate(out, rec):
     for name in DTYPES:
         x = values(name).reshape(ROWS, 4, 16)
@@ -119,6 +144,8 @@ def generate(out, rec):
     model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
     sd = model.state_dict()
     _save(rec, out, "python/state_dict.pt", sd, dict(sd), rows=False)
+
+    _conj_neg(rec, out)
 
     from safetensors.torch import save_file
 

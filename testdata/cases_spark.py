@@ -17,6 +17,7 @@ Each folder is one table the JVM tests load (``spark.read.format("torchtensor").
 - ``checkpoint/``      a checkpoint for the tensors layout (parameters with requires_grad, a scalar)
 - ``empty_rows/``, ``zero_width/``: N = 0 rows; rows of shape [0]
 - ``views/``           a transposed tensor and a slice of a bigger storage (strided reads per batch)
+- ``conj_neg/``        lazy conj / neg views (``z.conj()``, ``torch._neg_view(x)``) of several dtypes, N = 37
 - ``listing/``         a.pt, b.pt, sub/c.pt, plus hidden ``_SUCCESS`` / ``.tmp.pt`` and ``notes.txt``
 
 ``rec.tensors(..., layout_rows=True, nrows=N, spark_sha256={key: sha})`` records rows-layout files with
@@ -27,6 +28,8 @@ import pathlib
 
 import torch
 from safetensors.torch import save_file
+
+import tdutil
 
 
 def _save(obj, path: pathlib.Path):
@@ -48,6 +51,7 @@ _WIDEN = {
 
 def spark_bytes(t: torch.Tensor) -> bytes:
     t = t.detach().cpu()
+    t = tdutil.resolved(t)   # conj/neg views: their values, not the storage's
     if t.is_quantized:
         t = t.int_repr()
         if t.dtype == torch.uint8:
@@ -262,6 +266,34 @@ def _edges(out, rec):
     _rows(rec, p, t)
 
 
+def _conj_neg(out, rec):
+    # Columns whose storages hold the values before a lazy conj or neg: the rows and tensors layouts
+    # return the resolved values (spark_bytes resolves them the way torch does).
+    n = 37
+    g = torch.Generator().manual_seed(18)
+    z = torch.randn(n, 3, generator=g, dtype=torch.complex64)
+    z[0, 0] = complex(0.0, -0.0)
+    zt = torch.randn(2, n, generator=g, dtype=torch.complex64)
+    f = torch.randn(n, 4, generator=g)
+    f[0] = torch.tensor([0.0, -0.0, float("inf"), -1.5])
+    t = {
+        "c64_conj": z.conj(),
+        "c64_conj_t": zt.conj().t(),
+        "c128_conj_neg": torch._neg_view(torch.randn(n, generator=g, dtype=torch.complex128).conj()),
+        "f32": f,
+        "f32_neg": torch._neg_view(f),
+        "f64_neg": torch._neg_view(torch.randn(n, generator=g, dtype=torch.float64)),
+        "f16_neg": torch._neg_view((torch.randn(n, 2, generator=g) * 100).to(torch.float16)),
+        "bf16_neg": torch._neg_view((torch.randn(n, 5, generator=g) * 1e5).to(torch.bfloat16)),
+        "i32_neg": torch._neg_view(torch.randint(-2**31, 2**31 - 1, (n, 2), generator=g, dtype=torch.int32)),
+        "i64_neg": torch._neg_view(torch.arange(n, dtype=torch.int64) - 2**63),
+        "u8_neg": torch._neg_view(torch.randint(0, 256, (n, 3), generator=g, dtype=torch.uint8)),
+    }
+    p = out / "spark" / "conj_neg" / "cn.pt"
+    _save(t, p)
+    _rows(rec, p, t)
+
+
 def generate(out: pathlib.Path, rec):
     _shards(out, rec)
     _big(out, rec)
@@ -275,3 +307,4 @@ def generate(out: pathlib.Path, rec):
     _checkpoint(out, rec)
     _listing(out, rec)
     _edges(out, rec)
+    _conj_neg(out, rec)

@@ -7,8 +7,8 @@ Every ``cases_*.py`` module beside this script contributes files: it has a funct
 ``generate(out: pathlib.Path, rec: Recorder)`` that saves files under ``out`` and calls
 ``rec.tensors(path, {key: tensor, ...}, ...)`` (or ``rec.refused(path, reason)``) for each of them.
 The recorder writes ``out/expected.jsonl``: one JSON object per file with, per tensor, the key, torch
-dtype name, shape, device, requires_grad, byte count and the SHA-256 of its C-order little-endian
-bytes, computed by torch at generation time. JVM and Python tests compare the reader against it.
+dtype name, shape, device, requires_grad, its lazy conj/neg bits, byte count and the SHA-256 of its
+C-order little-endian bytes (of its values, conj/neg resolved), computed by torch at generation time. JVM and Python tests compare the reader against it.
 
 The output is deterministic (fixed seeds) and rewritten only when this folder's sources change.
 """
@@ -20,15 +20,14 @@ import sys
 
 import torch
 
+import tdutil
+
 HERE = pathlib.Path(__file__).resolve().parent
 
 
 def tensor_bytes(t: torch.Tensor) -> bytes:
     """C-order little-endian bytes of a dense tensor; bfloat16/float8 as their raw bits."""
-    t = t.detach().cpu()
-    if t.is_complex():
-        t = t.resolve_conj()      # a saved conj view reads as its conjugated values
-    t = t.resolve_neg().contiguous() if not t.is_quantized else t.contiguous()
+    t = tdutil.resolved(t.detach().cpu()).contiguous()   # conj/neg views read as their values
     if t.is_complex():
         t = torch.view_as_real(t).contiguous()
     if t.is_quantized:
@@ -43,6 +42,8 @@ def first_values(t: torch.Tensor, n: int = 6):
     t = t.detach().cpu()
     if t.is_quantized:
         t = t.int_repr()
+    else:
+        t = tdutil.resolved(t)   # conj/neg views: their values, not the storage's
     flat = t.reshape(-1)[:n]
     if t.is_complex():
         return [[float(v.real), float(v.imag)] for v in flat.tolist()]
@@ -77,6 +78,8 @@ class Recorder:
                 "shape": list(t.shape),
                 "device": device.get(key, "cpu"),
                 "requires_grad": bool(t.requires_grad),
+                "conj": bool(t.is_conj()),      # lazy bits as saved; sha256/first are the resolved values
+                "neg": bool(t.is_neg()),
                 "nbytes": len(data),
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "first": first_values(t),

@@ -30,7 +30,7 @@ import torch.serialization as ts
 for _pattern in ("TypedStorage is deprecated", r"`torch\.jit\.script` is deprecated",
                  "nested tensors is in prototype", "Sparse invariant checks", "Sparse CSR tensor support",
                  "quantized tensor creation functions", "looks like a TorchScript archive",
-                 "Detected pickle protocol"):
+                 "Detected pickle protocol", "ComplexHalf support is experimental"):
     warnings.filterwarnings("ignore", message=f".*{_pattern}")
 
 ZIP = "torch-zip"
@@ -96,13 +96,31 @@ def flatten(obj):
     return tensors, metadata
 
 
+def resolved(t: torch.Tensor) -> torch.Tensor:
+    """``t.resolve_conj().resolve_neg()``: the values of a lazy conj / neg view, as the reader returns them.
+
+    Negation is IEEE negation, a sign-bit flip, as torch's neg kernel does it for real floats (NaN
+    and zeros included) and its scalar complex kernel too. torch's vectorized complex kernel computes
+    ``0 - z`` instead, which keeps the sign of a NaN and turns -0.0 into +0.0, so torch's own bits for
+    those depend on the tensor's size; the same values, compared bit for bit here with the flip
+    (NumPy's ``np.negative`` flips too).
+    """
+    t = t.detach()
+    if t.is_quantized:
+        return t
+    if t.is_complex() and t.is_neg():
+        parts = torch.view_as_real(torch._neg_view(t).resolve_conj()).contiguous()  # neg bit cleared
+        return torch.view_as_complex(-parts)   # real-float negation: a sign-bit flip per part
+    return t.resolve_conj().resolve_neg()
+
+
 def raw(t: torch.Tensor) -> bytes:
     """Bytes of a dense tensor as the reader returns them (C order, little-endian, raw bits)."""
     t = t.detach()
     if t.is_quantized:
         t = t.int_repr()
     else:
-        t = t.resolve_conj().resolve_neg()
+        t = resolved(t)
     t = t.contiguous()
     if t.is_complex():
         t = torch.view_as_real(t).contiguous()

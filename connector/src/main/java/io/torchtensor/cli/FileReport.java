@@ -23,9 +23,12 @@ import java.util.Map;
 record FileReport(String path, String format, List<TensorRow> tensors, Map<String, Object> metadata,
     Error error) {
 
-  /** One tensor's line. {@code sha256} is null unless asked for. */
+  /**
+   * One tensor's line. {@code conj} / {@code neg} are torch's lazy bits as saved (the values, and so
+   * {@code sha256}, have them resolved). {@code sha256} is null unless asked for.
+   */
   record TensorRow(String key, String dtype, long[] shape, String device, boolean requiresGrad,
-      long nbytes, String sha256) {
+      boolean conj, boolean neg, long nbytes, String sha256) {
   }
 
   record Error(String reason, String message) {
@@ -45,7 +48,7 @@ record FileReport(String path, String format, List<TensorRow> tensors, Map<Strin
       TensorDigest digest = chunk == null ? null : new TensorDigest(f, chunk);
       for (TensorInfo t : f.tensors()) {
         rows.add(new TensorRow(t.key(), t.dtype().torchName(), t.shape(), t.device(), t.requiresGrad(),
-            t.nbytes(), digest == null ? null : digest.sha256(t)));
+            t.conjNeg().conj(), t.conjNeg().neg(), t.nbytes(), digest == null ? null : digest.sha256(t)));
       }
       metadata.putAll(f.metadata());
       return new FileReport(path, format, rows, metadata, null);
@@ -72,6 +75,8 @@ record FileReport(String path, String format, List<TensorRow> tensors, Map<Strin
       o.put("shape", t.shape());
       o.put("device", t.device());
       o.put("requires_grad", t.requiresGrad());
+      o.put("conj", t.conj());
+      o.put("neg", t.neg());
       o.put("nbytes", t.nbytes());
       o.put("sha256", t.sha256());
       ts.add(o);

@@ -17,6 +17,10 @@ import java.util.Map;
  * bin/torchtensor inspect --json --sha256 *.pt    # one JSON object per file per line
  * </pre>
  *
+ * <p>{@code --sha256} hashes each tensor's values as torch gives them, C order, little-endian: a lazy
+ * conj/neg view (shown as {@code conj} / {@code neg}) is hashed resolved,
+ * {@code t.resolve_conj().resolve_neg()}, not as its stored bytes.
+ *
  * <p>Exit status: 0 when every file was read, 1 when any file failed, 2 for a usage error.
  */
 public final class Main {
@@ -94,7 +98,8 @@ public final class Main {
         + (r.tensors().size() == 1 ? " tensor" : " tensors"));
     for (FileReport.TensorRow t : r.tensors()) {
       out.println("  " + t.key() + "  " + t.dtype() + " " + Arrays.toString(t.shape()) + "  " + t.device()
-          + "  requires_grad=" + t.requiresGrad() + "  " + t.nbytes() + " bytes"
+          + "  requires_grad=" + t.requiresGrad() + (t.conj() ? "  conj" : "") + (t.neg() ? "  neg" : "")
+          + "  " + t.nbytes() + " bytes"
           + (t.sha256() == null ? "" : "  sha256=" + t.sha256()));
     }
     for (Map.Entry<String, Object> m : r.metadata().entrySet()) {

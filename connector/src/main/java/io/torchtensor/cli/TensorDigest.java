@@ -6,12 +6,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * SHA-256 of a tensor's C-order little-endian bytes (bfloat16 and float8 as their raw bits), the
- * value {@code testdata/make_testdata.py} records, computed without holding the tensor in memory:
+ * SHA-256 of a tensor's C-order little-endian bytes (bfloat16 and float8 as their raw bits) with
+ * torch's lazy conj/neg bits resolved (the bytes of {@code t.resolve_conj().resolve_neg()}, which is
+ * what users compare, not the raw storage), the value {@code testdata/make_testdata.py} records, computed without holding the tensor in memory:
  * rows are read through {@link TensorFile#readRows} into one reused buffer of at most
  * {@link #CHUNK_BYTES}. A single row larger than that is split along its own first dimension,
  * recursively, so any tensor is hashed in bounded memory.
@@ -64,19 +64,10 @@ final class TensorDigest {
     }
     // rank >= 2 here: a rank-1 row is one element. Row i is the view one dimension down.
     for (long i = 0; i < rows; i++) {
-      update(md, row(t, i));
+      update(md, t.row(i));
     }
   }
 
-  /** Row {@code i} of {@code t} as a tensor of rank - 1 over the same storage [torch select(0, i)]. */
-  private static TensorInfo row(TensorInfo t, long i) {
-    long[] shape = t.shape();
-    long[] strides = t.strides();
-    long offset = Math.addExact(t.storageOffset(), Math.multiplyExact(i, strides[0]));
-    return new TensorInfo(t.key(), t.dtype(), Arrays.copyOfRange(shape, 1, shape.length),
-        Arrays.copyOfRange(strides, 1, strides.length), offset, t.storage(), t.byteOrder(), t.device(),
-        t.requiresGrad(), t.attributes());
-  }
 
   private static MessageDigest newDigest() {
     try {

@@ -27,7 +27,8 @@ import java.util.Set;
  *       reads every storage byte those rows touch, which for a transpose is the whole storage.</li>
  * </ul>
  * Big-endian storages are then swapped in place in the caller's buffer, per scalar component
- * (each half of a complex element on its own).
+ * (each half of a complex element on its own), and torch's lazy conj/neg bits are resolved there
+ * ({@link ConjNegBits}): every path above ends in the caller's buffer, so all of them return values.
  *
  * <p>Cache: a storage of at most {@link #CACHE_BYTES} bytes is kept in memory once read when it is
  * viewed by several tensors of the file, or read through a non-contiguous view, so views sharing one
@@ -121,6 +122,8 @@ final class StridedReader {
     if (t.byteOrder() == ByteOrder.BIG_ENDIAN) {
       StridedGather.swap(dst, out, (int) needed, t.dtype().componentSize());
     }
+    // On the caller's bytes, never on the cache: views of one storage may differ in their bits.
+    t.conjNeg().apply(t.dtype(), dst, out, (int) needed);
     dst.position(out + (int) needed);
   }
 

@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * <p>Element {@code (i0..ik)} lives at storage element {@code storageOffset + sum(ij * strides[j])},
  * that is at byte {@code storage.dataOffset() + dtype.itemSize() * (that)} of the file, in
- * {@link #byteOrder()} [torch/_utils.py _rebuild_tensor_v2].
+ * {@link #byteOrder()} [torch/_utils.py _rebuild_tensor_v2]. Its value is that stored value with the
+ * lazy conj/neg bits of {@link #conjNeg()} resolved, which reads do.
  */
 public final class TensorInfo {
 
@@ -26,10 +27,18 @@ public final class TensorInfo {
   private final String device;
   private final boolean requiresGrad;
   private final Map<String, Object> attributes;
+  private final ConjNegBits conjNeg;
 
   public TensorInfo(String key, DType dtype, long[] shape, long[] strides, long storageOffset,
       StorageRef storage, ByteOrder byteOrder, String device, boolean requiresGrad,
       Map<String, Object> attributes) {
+    this(key, dtype, shape, strides, storageOffset, storage, byteOrder, device, requiresGrad, attributes,
+        ConjNegBits.NONE);
+  }
+
+  private TensorInfo(String key, DType dtype, long[] shape, long[] strides, long storageOffset,
+      StorageRef storage, ByteOrder byteOrder, String device, boolean requiresGrad,
+      Map<String, Object> attributes, ConjNegBits conjNeg) {
     this.key = key;
     this.dtype = dtype;
     this.shape = shape.clone();
@@ -40,6 +49,28 @@ public final class TensorInfo {
     this.device = device;
     this.requiresGrad = requiresGrad;
     this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+    this.conjNeg = conjNeg;
+  }
+
+  /** The same tensor with torch's lazy conj/neg bits set as given. */
+  public TensorInfo withConjNeg(ConjNegBits bits) {
+    java.util.Objects.requireNonNull(bits, "bits");
+    return new TensorInfo(key, dtype, shape, strides, storageOffset, storage, byteOrder, device, requiresGrad,
+        attributes, bits);
+  }
+
+  /**
+   * Row {@code i} along dim 0 as a tensor of one dimension less over the same storage, with the same
+   * bits [torch select(0, i)]. {@code i} must be inside dim 0 of a tensor of rank 1 or more.
+   */
+  public TensorInfo row(long i) {
+    if (shape.length == 0 || i < 0 || i >= shape[0]) {
+      throw new IllegalArgumentException("row " + i + " of " + this);
+    }
+    long offset = Math.addExact(storageOffset, Math.multiplyExact(i, strides[0]));
+    return new TensorInfo(key, dtype, Arrays.copyOfRange(shape, 1, shape.length),
+        Arrays.copyOfRange(strides, 1, strides.length), offset, storage, byteOrder, device, requiresGrad,
+        attributes, conjNeg);
   }
 
   /** Dot-joined path of dict keys and list indices from the root; {@code tensor} for a root tensor. */
@@ -100,6 +131,16 @@ public final class TensorInfo {
     return attributes;
   }
 
+  /**
+   * torch's lazy conjugate / negative bits ({@code x.conj()}, {@code torch._neg_view(x)}): the
+   * storage holds the values before them, and reads return them resolved, as
+   * {@code x.resolve_conj().resolve_neg()} (see {@link ConjNegBits}). {@link ConjNegBits#NONE}
+   * when the storage bytes are the values.
+   */
+  public ConjNegBits conjNeg() {
+    return conjNeg;
+  }
+
   /** Product of the shape (1 for a 0-dim tensor). Checked when the index is built. */
   public long numel() {
     long n = 1;
@@ -141,6 +182,7 @@ public final class TensorInfo {
   @Override
   public String toString() {
     return key + ": " + dtype.torchName() + Arrays.toString(shape) + " stride=" + Arrays.toString(strides)
-        + " offset=" + storageOffset + " " + storage + " " + device + (requiresGrad ? " requires_grad" : "");
+        + " offset=" + storageOffset + " " + storage + " " + device + (requiresGrad ? " requires_grad" : "")
+        + (conjNeg.conj() ? " conj" : "") + (conjNeg.neg() ? " neg" : "");
   }
 }

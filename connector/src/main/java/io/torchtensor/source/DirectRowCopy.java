@@ -28,7 +28,8 @@ import org.apache.spark.sql.types.StructType;
  * without an Arrow batch in between.
  *
  * <p>A column qualifies in a file when its Spark values are the storage bytes as they are: dtype
- * float32, float64, int8, int16, int32 or int64 read as its own Spark type (no widening), the
+ * float32, float64, int8, int16, int32 or int64 read as its own Spark type (no widening), without
+ * torch's lazy conj/neg bit (whose values are not the stored bytes), the
  * schema's recorded dtype and row shape, little-endian, contiguous, its rows inside its storage
  * and the storage inside a local file of the length listed at planning. {@link #copy} first checks
  * every slice's file and every column and writes nothing unless all qualify, so a caller can still
@@ -140,7 +141,9 @@ public final class DirectRowCopy implements Serializable {
       for (int i = 0; i < ordinals.length; i++) {
         StructField f = schema.fields()[ordinals[i]];
         TensorInfo t = rows.tensor(f.name());
-        if (t == null || !PLAIN.contains(t.dtype()) || !t.isContiguous() || t.rowBytes() != rowBytes[i]
+        // A conj/neg view's values are not its storage bytes (TensorInfo.conjNeg): reads resolve it.
+        if (t == null || !PLAIN.contains(t.dtype()) || !t.conjNeg().isNone() || !t.isContiguous()
+            || t.rowBytes() != rowBytes[i]
             || (t.dtype().itemSize() > 1 && t.byteOrder() != ByteOrder.LITTLE_ENDIAN)) {
           return null;
         }

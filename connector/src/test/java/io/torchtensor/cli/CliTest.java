@@ -234,7 +234,7 @@ class CliTest {
     Map<String, Map<String, Object>> m = new LinkedHashMap<>();
     for (Map<String, Object> t : tensors) {
       Map<String, Object> o = new LinkedHashMap<>();
-      for (String f : List.of("key", "dtype", "shape", "device", "requires_grad", "nbytes")) {
+      for (String f : List.of("key", "dtype", "shape", "device", "requires_grad", "conj", "neg", "nbytes")) {
         o.put(f, t.get(f));
       }
       o.put("sha256", sha ? t.get("sha256") : null);

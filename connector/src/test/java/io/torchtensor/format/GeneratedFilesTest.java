@@ -91,6 +91,8 @@ class GeneratedFilesTest {
     assertThat(t.device()).as("device of %s", what).isEqualTo(w.get("device"));
     assertThat(t.requiresGrad()).as("requires_grad of %s", what).isEqualTo(w.get("requires_grad"));
     assertThat(t.nbytes()).as("nbytes of %s", what).isEqualTo(w.get("nbytes"));
+    assertThat(t.conjNeg()).as("conj/neg bits of %s", what)
+        .isEqualTo(new ConjNegBits((Boolean) w.get("conj"), (Boolean) w.get("neg")));
 
     ByteBuffer whole = ByteBuffer.allocate(Math.toIntExact(t.nbytes()));
     f.read(t, whole);

@@ -1,5 +1,6 @@
 package io.torchtensor.format.pickle;
 
+import io.torchtensor.format.ConjNegBits;
 import io.torchtensor.format.DType;
 import java.util.Map;
 
@@ -13,9 +14,10 @@ import java.util.Map;
  * @param strides       strides in elements
  * @param requiresGrad  as pickled (a Parameter's flag wins over its data's)
  * @param attributes    extra facts: quantization parameters, {@code parameter=true}, sparse layout...
+ * @param conjNeg       torch's lazy conj/neg bits, checked against the dtype
  */
 public record PickledTensor(String key, PickledStorage storage, long storageOffset, long[] shape,
-    long[] strides, boolean requiresGrad, Map<String, Object> attributes) {
+    long[] strides, boolean requiresGrad, Map<String, Object> attributes, ConjNegBits conjNeg) {
 
   public DType dtype() {
     return storage.dtype();

@@ -1,5 +1,6 @@
 package io.torchtensor.format.pickle;
 
+import io.torchtensor.format.ConjNegBits;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,8 @@ final class Rebuilt {
   long[] shape;
   long[] strides;
   boolean requiresGrad;
+  /** torch's lazy conj/neg bits, from the metadata argument of _rebuild_tensor_v2/v3. */
+  ConjNegBits conjNeg = ConjNegBits.NONE;
   final Map<String, Object> attributes = new LinkedHashMap<>();
   final List<Part> parts = new ArrayList<>(0);
 

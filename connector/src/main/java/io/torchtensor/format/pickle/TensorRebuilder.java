@@ -1,5 +1,6 @@
 package io.torchtensor.format.pickle;
 
+import io.torchtensor.format.ConjNegBits;
 import io.torchtensor.format.DType;
 import io.torchtensor.format.ReadLimits;
 import io.torchtensor.format.TensorFormatException;
@@ -22,7 +23,8 @@ import java.util.Map;
  * {@code _rebuild_qtensor}, {@code _rebuild_sparse_tensor}, {@code _rebuild_device_tensor_from_cpu_tensor})
  * and {@code torch/_tensor.py} ({@code _rebuild_from_type_v2}); 1.13's
  * {@code _rebuild_sparse_csr_tensor} takes the same arguments as {@code _rebuild_sparse_tensor}.
- * Quantized and sparse tensors come out as several dense parts (see {@link Rebuilt}).
+ * Quantized and sparse tensors come out as several dense parts (see {@link Rebuilt}). The conj/neg
+ * bits of v2/v3 are kept on the tensor ({@link ConjNegBits}) and resolved when it is read.
  */
 final class TensorRebuilder {
 
@@ -74,14 +76,16 @@ final class TensorRebuilder {
       }
       case REBUILD_TENSOR_V2: {
         PyTuple a = nodes.args(call, key, name, 6, 7);
-        checkMetadata(a.size() == 7 ? a.get(6) : null, key, call);
-        return dense(call, key, a, null, nodes.asBool(a.get(4), key, call, "requires_grad"));
+        ConjNegBits bits = conjNeg(a.size() == 7 ? a.get(6) : null, key, call);
+        return withBits(dense(call, key, a, null, nodes.asBool(a.get(4), key, call, "requires_grad")), bits,
+            key, call);
       }
       case REBUILD_TENSOR_V3: {
         PyTuple a = nodes.args(call, key, name, 7, 8);
-        checkMetadata(a.size() == 8 ? a.get(7) : null, key, call);
+        ConjNegBits bits = conjNeg(a.size() == 8 ? a.get(7) : null, key, call);
         DType dtype = dtype(a.get(6), key, call);
-        return dense(call, key, a, dtype, nodes.asBool(a.get(4), key, call, "requires_grad"));
+        return withBits(dense(call, key, a, dtype, nodes.asBool(a.get(4), key, call, "requires_grad")), bits,
+            key, call);
       }
       case REBUILD_PARAMETER:
       case REBUILD_PARAMETER_WITH_STATE: {
@@ -176,20 +180,44 @@ final class TensorRebuilder {
     }
   }
 
-  /** The optional conj/neg metadata dict of v2/v3 [torch/_utils.py set_tensor_metadata]. */
-  private void checkMetadata(Object m, String key, PyCall call) throws TensorFormatException {
+  /**
+   * The optional metadata dict of v2/v3: {@code {'conj': True}}, {@code {'neg': True}} or both
+   * [torch/_utils.py get_tensor_metadata / set_tensor_metadata]. A key set to False changes nothing;
+   * any other key or value is refused (torch passes unknown keys to a device backend's hook).
+   */
+  private ConjNegBits conjNeg(Object m, String key, PyCall call) throws TensorFormatException {
     if (m == null) {
-      return;
+      return ConjNegBits.NONE;
     }
     if (!(m instanceof PyDict)) {
       throw nodes.fail(Reason.BAD_PICKLE, key, call, "tensor metadata must be a dict, got " + PickleTree.describe(m));
     }
+    boolean conj = false;
+    boolean neg = false;
     for (Map.Entry<Object, Object> e : ((PyDict) m).items.entrySet()) {
-      if (!Boolean.FALSE.equals(e.getValue())) {
+      if (Boolean.FALSE.equals(e.getValue())) {
+        continue;
+      }
+      if (Boolean.TRUE.equals(e.getValue()) && "conj".equals(e.getKey())) {
+        conj = true;
+      } else if (Boolean.TRUE.equals(e.getValue()) && "neg".equals(e.getKey())) {
+        neg = true;
+      } else {
         throw nodes.fail(Reason.UNSUPPORTED_TENSOR, key, call, "tensor metadata {'" + e.getKey() + "': "
-            + e.getValue() + "} (a conj/neg view) is not supported");
+            + e.getValue() + "} is not supported (only 'conj' and 'neg' bits are)");
       }
     }
+    return conj || neg ? new ConjNegBits(conj, neg) : ConjNegBits.NONE;
+  }
+
+  /** Sets the bits on a dense tensor once its dtype is known, refusing those torch cannot resolve. */
+  private Rebuilt withBits(Rebuilt r, ConjNegBits bits, String key, PyCall call) throws TensorFormatException {
+    String why = bits.unsupported(r.storage.dtype());
+    if (why != null) {
+      throw nodes.fail(Reason.UNSUPPORTED_TENSOR, key, call, why + " is not supported");
+    }
+    r.conjNeg = bits;
+    return r;
   }
 
   private DType dtype(Object node, String key, PyCall call) throws TensorFormatException {

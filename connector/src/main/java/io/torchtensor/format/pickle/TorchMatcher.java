@@ -244,7 +244,7 @@ final class TorchMatcher {
         throw nodes.fail(Reason.LIMIT_EXCEEDED, key, null, "more than " + limits.maxElements() + " tensors");
       }
       tensors.add(new PickledTensor(key, r.storage, r.offset, r.shape, r.strides, r.requiresGrad,
-          Collections.unmodifiableMap(attrs)));
+          Collections.unmodifiableMap(attrs), r.conjNeg));
     }
     for (Rebuilt.Part p : r.parts) {
       emit(join(key, p.suffix()), p.tensor());

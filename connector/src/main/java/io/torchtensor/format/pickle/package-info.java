@@ -32,7 +32,11 @@
  *       emitted as its parts ({@code <key>.indices}, {@code <key>.values}, or
  *       {@code crow_indices}/{@code col_indices} for CSR/BSR and {@code ccol_indices}/{@code row_indices}
  *       for CSC/BSC) with attributes {@code layout} and {@code size}.</li>
- *   <li>Refused by design: meta, nested, wrapper-subclass and numpy-device tensors, conj/neg views,
+ *   <li>Lazy conj/neg views ({@code _rebuild_tensor_v2/v3}'s last argument {@code {'conj': True}},
+ *       {@code {'neg': True}}): the bits are kept on the tensor and resolved when it is read
+ *       ({@link io.torchtensor.format.ConjNegBits}); a bit torch cannot resolve either (neg of bool,
+ *       uint16/32/64 or float8, conj of a real dtype) or another metadata key is refused.</li>
+ *   <li>Refused by design: meta, nested, wrapper-subclass and numpy-device tensors,
  *       tensor subclasses other than {@code torch.Tensor} / {@code Parameter}, packed sub-byte quantized
  *       storages, out-of-band buffers, the copyreg extension registry, INST/OBJ.</li>
  *   <li>Byte offsets in messages count from the start of the buffer handed in: entry offsets for a zip

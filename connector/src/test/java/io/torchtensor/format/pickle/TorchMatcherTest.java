@@ -17,6 +17,7 @@ import static io.torchtensor.format.pickle.TensorPickles.vector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.torchtensor.format.ConjNegBits;
 import io.torchtensor.format.DType;
 import io.torchtensor.format.ReadLimits;
 import io.torchtensor.format.TensorFormatException;
@@ -109,10 +110,54 @@ class TorchMatcherTest {
     byte[] notConj = of('}', str("conj"), FALSE, 's');
     assertThat(read(pickle(v2(storage("FloatStorage", "0", 2), 0, new long[] {2}, new long[] {1}, notConj)))
         .tensors()).hasSize(1);
+  }
+
+  private static PickledTensor withMetadata(String storageClass, byte[] metadata) throws TensorFormatException {
+    return read(pickle(v2(storage(storageClass, "0", 2), 0, new long[] {2}, new long[] {1}, metadata)))
+        .tensors().get(0);
+  }
+
+  @Test
+  void conjAndNegBitsAreKeptForTheReadToResolve() throws Exception {
     byte[] conj = of('}', str("conj"), TRUE, 's');
-    refused(Reason.UNSUPPORTED_TENSOR, pickle(v2(storage("FloatStorage", "0", 2), 0, new long[] {2}, new long[] {1}, conj)))
-        .hasMessageContaining("key 'tensor': tensor metadata {'conj': true} (a conj/neg view) is not supported")
-        .hasMessageContaining("REDUCE of torch._utils._rebuild_tensor_v2 at byte");
+    byte[] neg = of('}', str("neg"), TRUE, 's');
+    // torch writes neg before conj when both bits are set [pickler.h getTensorMetadata].
+    byte[] both = of('}', '(', str("neg"), TRUE, str("conj"), TRUE, 'u');
+    assertThat(withMetadata("ComplexFloatStorage", conj).conjNeg()).isEqualTo(new ConjNegBits(true, false));
+    assertThat(withMetadata("ComplexDoubleStorage", both).conjNeg()).isEqualTo(new ConjNegBits(true, true));
+    assertThat(withMetadata("FloatStorage", neg).conjNeg()).isEqualTo(new ConjNegBits(false, true));
+    assertThat(withMetadata("CharStorage", neg).conjNeg()).isEqualTo(new ConjNegBits(false, true));
+    assertThat(withMetadata("FloatStorage", of('}', str("neg"), FALSE, 's')).conjNeg()).isEqualTo(ConjNegBits.NONE);
+    assertThat(withMetadata("FloatStorage", of('}')).conjNeg()).isEqualTo(ConjNegBits.NONE);
+    // A parameter keeps the bits of its data.
+    byte[] param = call("torch._utils", "_rebuild_parameter",
+        v2(storage("HalfStorage", "0", 2), 0, new long[] {2}, new long[] {1}, neg), TRUE, emptyHooks());
+    assertThat(read(pickle(param)).tensors().get(0).conjNeg()).isEqualTo(new ConjNegBits(false, true));
+    byte[] f8 = call("torch._utils", "_rebuild_tensor_v3", persid("torch.storage", "UntypedStorage", "0", 2,
+        new byte[0]), bint(0), tuple(2), tuple(1), FALSE, emptyHooks(), global("torch", "float8_e4m3fn"), neg);
+    refused(Reason.UNSUPPORTED_TENSOR, pickle(f8))
+        .hasMessageContaining("key 'tensor': a neg view of a float8_e4m3fn tensor (torch has no negation for"
+            + " float8_e4m3fn and cannot resolve it either) is not supported")
+        .hasMessageContaining("REDUCE of torch._utils._rebuild_tensor_v3 at byte");
+  }
+
+  @Test
+  void conjNegBitsTorchCannotResolveAreRefused() {
+    byte[] conj = of('}', str("conj"), TRUE, 's');
+    byte[] neg = of('}', str("neg"), TRUE, 's');
+    refused(Reason.UNSUPPORTED_TENSOR, pickle(v2(storage("FloatStorage", "0", 2), 0, new long[] {2}, new long[] {1},
+        conj))).hasMessageContaining("key 'tensor': a conj bit on a float32 tensor (torch sets it only on complex"
+            + " tensors) is not supported");
+    refused(Reason.UNSUPPORTED_TENSOR, pickle(v2(storage("BoolStorage", "0", 2), 0, new long[] {2}, new long[] {1},
+        neg))).hasMessageContaining("a neg view of a bool tensor");
+    refused(Reason.UNSUPPORTED_TENSOR, pickle(v2(storage("FloatStorage", "0", 2), 0, new long[] {2}, new long[] {1},
+        of('}', str("zero"), TRUE, 's'))))
+        .hasMessageContaining("tensor metadata {'zero': true} is not supported (only 'conj' and 'neg' bits are)");
+    refused(Reason.UNSUPPORTED_TENSOR, pickle(v2(storage("ComplexFloatStorage", "0", 2), 0, new long[] {2},
+        new long[] {1}, of('}', str("conj"), bint(1), 's'))))
+        .hasMessageContaining("tensor metadata {'conj': 1} is not supported");
+    refused(Reason.BAD_PICKLE, pickle(v2(storage("FloatStorage", "0", 2), 0, new long[] {2}, new long[] {1},
+        of(']')))).hasMessageContaining("tensor metadata must be a dict, got list");
   }
 
   @Test
