@@ -8,7 +8,8 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  * The Arrow element a torch dtype is emitted as, following the project's type mapping:
  * float32/float16/bfloat16/float8 as 32-bit float, float64 as double, int8 and qint8 as byte,
  * int16/uint8/quint8 as short, int32/uint16/qint32 as int, int64/uint32/uint64 as long, bool as a bit,
- * complex64/complex128 as interleaved (re, im) floats/doubles.
+ * complex32/complex64 as interleaved (re, im) floats (complex32's float16 halves widened),
+ * complex128 as interleaved doubles.
  *
  * <p>The Arrow types are the ones Spark's {@code ArrowUtils.toArrowType} produces for
  * FloatType, DoubleType, ByteType, ShortType, IntegerType, LongType and BooleanType, so a vector
@@ -51,6 +52,8 @@ public enum ElementType {
       case FLOAT8_E5M2:
       case FLOAT8_E4M3FNUZ:
       case FLOAT8_E5M2FNUZ:
+      case FLOAT8_E8M0FNU:
+      case COMPLEX32:
       case COMPLEX64:
         return FLOAT;
       case FLOAT64:

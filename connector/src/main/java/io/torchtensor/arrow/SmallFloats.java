@@ -12,6 +12,12 @@ import io.torchtensor.format.DType;
  * (c10/util/Float8_e4m3fn.h, Float8_e5m2.h, Float8_e4m3fnuz.h, Float8_e5m2fnuz.h): the "fn" type has
  * no infinities and one NaN pattern per sign (all exponent and mantissa bits set); the "fnuz" types
  * have no infinities, no negative zero, and 0x80 is their only NaN.
+ *
+ * <p>float8_e8m0fnu (the OCP MX block-scale type, c10/util/Float8_e8m0fnu.h) is an unsigned exponent
+ * byte: {@code b} is 2^(b-127), with no sign, no zero and no infinities; 0xFF is its one NaN. Its
+ * values are the float exponents, so they widen to floats exactly: {@code b << 23}, and 0 is the
+ * float subnormal 2^-127 (0x00400000). The NaN widens to the bits torch's own conversion gives,
+ * 0x7F800001 ({@code Float8_e8m0fnu::operator float}), so the floats equal {@code t.float()} bit for bit.
  */
 public final class SmallFloats {
 
@@ -19,6 +25,7 @@ public final class SmallFloats {
   private static final float[] E5M2 = table(5, 2, 15, Kind.IEEE);
   private static final float[] E4M3FNUZ = table(4, 3, 8, Kind.FNUZ);
   private static final float[] E5M2FNUZ = table(5, 2, 16, Kind.FNUZ);
+  private static final float[] E8M0FNU = e8m0Table();
 
   private enum Kind { IEEE, FN, FNUZ }
 
@@ -58,6 +65,7 @@ public final class SmallFloats {
       case FLOAT8_E5M2: return E5M2;
       case FLOAT8_E4M3FNUZ: return E4M3FNUZ;
       case FLOAT8_E5M2FNUZ: return E5M2FNUZ;
+      case FLOAT8_E8M0FNU: return E8M0FNU;
       default: throw new IllegalArgumentException("not a float8 dtype: " + dtype.torchName());
     }
   }
@@ -65,6 +73,17 @@ public final class SmallFloats {
   /** Decodes one float8 byte. */
   public static float float8ToFloat(DType dtype, byte bits) {
     return float8Table(dtype)[bits & 0xff];
+  }
+
+  /** 2^(b-127) for b in 0..254: the exponent field of a float; 0xFF is NaN. */
+  private static float[] e8m0Table() {
+    float[] t = new float[256];
+    t[0] = Float.intBitsToFloat(0x00400000); // 2^-127: below the float normals, a subnormal
+    for (int b = 1; b < 255; b++) {
+      t[b] = Float.intBitsToFloat(b << 23);
+    }
+    t[255] = Float.intBitsToFloat(0x7f800001);
+    return t;
   }
 
   private static float[] table(int expBits, int mantBits, int bias, Kind kind) {

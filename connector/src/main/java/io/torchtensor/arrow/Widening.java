@@ -31,6 +31,8 @@ final class Widening {
     // method whose profile mixes every dtype.
     switch (dtype) {
       case FLOAT16:
+      case COMPLEX32:
+        // complex32 is (re, im) float16 pairs and count its float16 components: the same loop.
         halfToFloat(in.asShortBuffer(), floats(dst, dstIndex, count), count);
         break;
       case BFLOAT16:
@@ -40,6 +42,7 @@ final class Widening {
       case FLOAT8_E5M2:
       case FLOAT8_E4M3FNUZ:
       case FLOAT8_E5M2FNUZ:
+      case FLOAT8_E8M0FNU:
         lookup(in, SmallFloats.float8Table(dtype), floats(dst, dstIndex, count), count);
         break;
       case UINT8:

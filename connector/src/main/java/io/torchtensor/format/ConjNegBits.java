@@ -26,8 +26,11 @@ import java.util.Set;
  * torch's vectorized complex kernel computes {@code 0 - z}, which keeps a NaN's sign and turns -0.0
  * into +0.0, while its scalar complex kernel flips signs, so torch's own bits for those depend on the
  * tensor's size; the reader always flips (IEEE negation, as NumPy's {@code np.negative}), the same
- * values. torch has no negation for bool,
- * uint16/32/64 or the float8 types ({@code "neg_cpu" not implemented}), so it cannot resolve such a
+ * values. complex32 resolves by the same flips: its halves are float16 (torch's kernels convert
+ * through float and back, which quiets a signalling NaN; the reader keeps it, the same value).
+ * torch has no negation for bool,
+ * uint16/32/64 or the float8 types ({@code "neg_cpu" not implemented}), and none for a complex32
+ * view with both bits ({@code "neg_conj_cpu" not implemented}), so it cannot resolve such a
  * view either; {@link #unsupported} names them and the reader refuses the tensor. A conj bit on a
  * real dtype is refused too: torch asserts a complex dtype when it sets one.
  *
@@ -41,7 +44,7 @@ public record ConjNegBits(boolean conj, boolean neg) {
 
   /** Floats negated by flipping the sign bit (IEEE-style sign-magnitude formats with a neg kernel). */
   private static final Set<DType> SIGN_BIT = EnumSet.of(DType.FLOAT16, DType.BFLOAT16, DType.FLOAT32,
-      DType.FLOAT64, DType.COMPLEX64, DType.COMPLEX128);
+      DType.FLOAT64, DType.COMPLEX32, DType.COMPLEX64, DType.COMPLEX128);
   /** Integers torch negates in two's complement. */
   private static final Set<DType> TWOS_COMPLEMENT = EnumSet.of(DType.INT8, DType.INT16, DType.INT32,
       DType.INT64, DType.UINT8);
@@ -54,6 +57,10 @@ public record ConjNegBits(boolean conj, boolean neg) {
   public String unsupported(DType dtype) {
     if (conj && !dtype.isComplex()) {
       return "a conj bit on a " + dtype.torchName() + " tensor (torch sets it only on complex tensors)";
+    }
+    if (conj && neg && dtype == DType.COMPLEX32) {
+      return "a conj and neg view of a complex32 tensor (torch has no \"neg_conj\" kernel for"
+          + " complex32 and cannot resolve it either)";
     }
     if (neg && !SIGN_BIT.contains(dtype) && !TWOS_COMPLEMENT.contains(dtype)) {
       return "a neg view of a " + dtype.torchName() + " tensor (torch has no negation for "

@@ -18,6 +18,8 @@ public enum DType {
   FLOAT8_E5M2("float8_e5m2", 1, "F8_E5M2"),
   FLOAT8_E4M3FNUZ("float8_e4m3fnuz", 1, "F8_E4M3FNUZ"),
   FLOAT8_E5M2FNUZ("float8_e5m2fnuz", 1, "F8_E5M2FNUZ"),
+  /** The OCP MX block-scale type: an exponent byte, value 2^(b-127); 0xFF is NaN (c10/util/Float8_e8m0fnu.h). */
+  FLOAT8_E8M0FNU("float8_e8m0fnu", 1, "F8_E8M0"),
   INT8("int8", 1, "I8"),
   INT16("int16", 2, "I16"),
   INT32("int32", 4, "I32"),
@@ -27,6 +29,8 @@ public enum DType {
   UINT32("uint32", 4, "U32"),
   UINT64("uint64", 8, "U64"),
   BOOL("bool", 1, "BOOL"),
+  /** {@code torch.chalf}: (re, im) float16 pairs; safetensors has no name for it. */
+  COMPLEX32("complex32", 4, null),
   COMPLEX64("complex64", 8, "C64"),
   COMPLEX128("complex128", 16, null),
   QINT8("qint8", 1, null),
@@ -59,7 +63,7 @@ public enum DType {
   }
 
   public boolean isComplex() {
-    return this == COMPLEX64 || this == COMPLEX128;
+    return this == COMPLEX32 || this == COMPLEX64 || this == COMPLEX128;
   }
 
   public boolean isQuantized() {
@@ -89,6 +93,7 @@ public enum DType {
       case "long": return INT64;
       case "int": return INT32;
       case "short": return INT16;
+      case "chalf": return COMPLEX32;
       case "cfloat": return COMPLEX64;
       case "cdouble": return COMPLEX128;
       default: return null;

@@ -26,8 +26,8 @@ import java.util.Set;
 final class SafetensorsReader {
 
   static final String METADATA_KEY = "__metadata__";
-  /** dtypes of the format that have no {@link DType}: sub-byte floats and the e8m0 scale type. */
-  private static final Set<String> KNOWN_UNSUPPORTED = Set.of("F4", "F6_E2M3", "F6_E3M2", "F8_E8M0");
+  /** dtypes of the format that have no {@link DType}: the sub-byte floats. */
+  private static final Set<String> KNOWN_UNSUPPORTED = Set.of("F4", "F6_E2M3", "F6_E3M2");
 
   /** A header entry after typing, before the offset checks. */
   private record Entry(String name, DType dtype, long[] shape, long begin, long end) {
@@ -154,7 +154,7 @@ final class SafetensorsReader {
     DType dtype = DType.fromSafetensorsName((String) dt);
     if (dtype == null) {
       throw new TensorFormatException(Reason.UNSUPPORTED_DTYPE, file, "tensor " + name + ": dtype " + dt
-          + (KNOWN_UNSUPPORTED.contains(dt) ? " is not supported (sub-byte or scale-only type)" : " is unknown"));
+          + (KNOWN_UNSUPPORTED.contains(dt) ? " is not supported (sub-byte type)" : " is unknown"));
     }
     long[] shape = longs(file, name, "shape", m.get("shape"), -1);
     long[] offsets = longs(file, name, "data_offsets", m.get("data_offsets"), 2);

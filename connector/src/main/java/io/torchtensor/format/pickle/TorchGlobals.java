@@ -75,8 +75,8 @@ final class TorchGlobals {
     for (DType d : DType.values()) {
       s.add(d.torchName());
     }
-    s.addAll(Set.of("quint4x2", "quint2x4", "complex32", "float8_e8m0fnu", "float4_e2m1fn_x2", "bits8",
-        "bits16", "bits1x8", "bits2x4", "bits4x2"));
+    s.addAll(Set.of("quint4x2", "quint2x4", "float4_e2m1fn_x2", "bits8", "bits16", "bits1x8", "bits2x4",
+        "bits4x2"));
     for (int i = 1; i < 8; i++) {
       s.add("uint" + i);
       s.add("int" + i);
