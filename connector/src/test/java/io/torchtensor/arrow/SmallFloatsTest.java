@@ -92,4 +92,20 @@ class SmallFloatsTest {
     assertThat(Float.floatToRawIntBits(SmallFloats.float8ToFloat(DType.FLOAT8_E4M3FN, (byte) 0xFF))).isEqualTo(0xFFC00000);
     assertThat(Float.floatToRawIntBits(SmallFloats.float8ToFloat(DType.FLOAT8_E5M2FNUZ, (byte) 0x80))).isEqualTo(0x7FC00000);
   }
+
+  @Test
+  void e8m0IsAPowerOfTwoPerByte() {
+    // c10/util/Float8_e8m0fnu.h: value 2^(b-127), 0 is 2^-127 (a float subnormal), 0xFF is NaN.
+    assertThat(SmallFloats.float8ToFloat(DType.FLOAT8_E8M0FNU, (byte) 127)).isEqualTo(1.0f);
+    assertThat(SmallFloats.float8ToFloat(DType.FLOAT8_E8M0FNU, (byte) 128)).isEqualTo(2.0f);
+    assertThat(SmallFloats.float8ToFloat(DType.FLOAT8_E8M0FNU, (byte) 0)).isEqualTo(0x1p-127f);
+    assertThat(SmallFloats.float8ToFloat(DType.FLOAT8_E8M0FNU, (byte) 254)).isEqualTo(0x1p127f);
+    for (int b = 1; b < 255; b++) {
+      assertThat(SmallFloats.float8ToFloat(DType.FLOAT8_E8M0FNU, (byte) b)).as("e8m0 %d", b)
+          .isEqualTo(Math.scalb(1f, b - 127));
+    }
+    // torch's own float conversion of the NaN byte gives these bits; they survive the table.
+    assertThat(Float.floatToRawIntBits(SmallFloats.float8ToFloat(DType.FLOAT8_E8M0FNU, (byte) 0xFF)))
+        .isEqualTo(0x7F800001);
+  }
 }

@@ -145,6 +145,28 @@ class ConjNegBitsTest {
       assertThat(CONJ.unsupported(d)).as("conj on %s", d).isEqualTo(d.isComplex() ? null
           : "a conj bit on a " + d.torchName() + " tensor (torch sets it only on complex tensors)");
       assertThat(ConjNegBits.NONE.unsupported(d)).isNull();
+      assertThat(new ConjNegBits(true, true).unsupported(d)).as("conj and neg on %s", d).isEqualTo(
+          d == DType.COMPLEX32 ? "a conj and neg view of a complex32 tensor (torch has no \"neg_conj\" kernel"
+              + " for complex32 and cannot resolve it either)" : d.isComplex() ? null : CONJ.unsupported(d));
+    }
+  }
+
+  @Test
+  void complex32FlipsTheSignBitsOfItsFloat16Halves() {
+    // Three complex32 elements (re, im), float16 bits: 1 + 2i, NaN(payload 0x155) - 0i, -inf + 0i.
+    short[] halves = {0x3C00, 0x4000, 0x7D55, (short) 0x8000, (short) 0xFC00, 0x0000};
+    ByteBuffer b = le(12);
+    for (int i = 0; i < halves.length; i++) {
+      b.putShort(2 * i, halves[i]);
+    }
+    ByteBuffer conj = le(12).put(0, b, 0, 12);
+    CONJ.apply(DType.COMPLEX32, conj, 0, 12);
+    ByteBuffer neg = le(12).put(0, b, 0, 12);
+    NEG.apply(DType.COMPLEX32, neg, 0, 12);
+    for (int i = 0; i < halves.length; i++) {
+      boolean imag = i % 2 == 1;
+      assertThat(conj.getShort(2 * i)).as("conj half %d", i).isEqualTo((short) (halves[i] ^ (imag ? 0x8000 : 0)));
+      assertThat(neg.getShort(2 * i)).as("neg half %d", i).isEqualTo((short) (halves[i] ^ 0x8000));
     }
   }
 }

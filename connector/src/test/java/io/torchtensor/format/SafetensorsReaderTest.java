@@ -129,8 +129,8 @@ class SafetensorsReaderTest {
 
   @Test
   void unsupportedDtypesNameTheTensor() {
-    refused(safetensors("{\"scale\":{\"dtype\":\"F8_E8M0\",\"shape\":[1],\"data_offsets\":[0,1]}}", new byte[1]),
-        Reason.UNSUPPORTED_DTYPE, "tensor scale: dtype F8_E8M0 is not supported");
+    refused(safetensors("{\"q\":{\"dtype\":\"F6_E2M3\",\"shape\":[4],\"data_offsets\":[0,3]}}", new byte[3]),
+        Reason.UNSUPPORTED_DTYPE, "tensor q: dtype F6_E2M3 is not supported (sub-byte type)");
     refused(safetensors("{\"q\":{\"dtype\":\"F4\",\"shape\":[2],\"data_offsets\":[0,1]}}", new byte[1]),
         Reason.UNSUPPORTED_DTYPE, "tensor q: dtype F4");
   }

@@ -83,6 +83,7 @@ class RowsLayoutTest extends SparkTestSupport {
         {"f8e5m2", "float8_e5m2", "[4]", arr(DataTypes.FloatType)},
         {"f8e4m3fnuz", "float8_e4m3fnuz", "[4]", arr(DataTypes.FloatType)},
         {"f8e5m2fnuz", "float8_e5m2fnuz", "[4]", arr(DataTypes.FloatType)},
+        {"f8e8m0", "float8_e8m0fnu", "[4]", arr(DataTypes.FloatType)},
         {"i8", "int8", "[3]", arr(DataTypes.ByteType)},
         {"i16", "int16", "[]", DataTypes.ShortType},
         {"i32", "int32", "[2]", arr(DataTypes.IntegerType)},
@@ -94,6 +95,7 @@ class RowsLayoutTest extends SparkTestSupport {
         {"b", "bool", "[3]", arr(DataTypes.BooleanType)},
         {"c64", "complex64", "[2]", arr(DataTypes.FloatType)},
         {"c128", "complex128", "[]", arr(DataTypes.DoubleType)},
+        {"c32", "complex32", "[3]", arr(DataTypes.FloatType)},
     };
     for (Object[] c : cases) {
       StructField f = s.apply((String) c[0]);
@@ -109,6 +111,20 @@ class RowsLayoutTest extends SparkTestSupport {
     assertThat(r.getList(0)).hasSize(2);
     JsonNode first = expectedTensor("spark/dtypes/all.pt", "c128").get("first").get(0);
     assertThat(r.getList(0)).containsExactly(first.get(0).asDouble(), first.get(1).asDouble());
+  }
+
+  @Test
+  void e8m0NaNByteIsTorchsOwnFloatNaN() {
+    // Rows 0, 5, 10, ... hold 0xFF in the second value: torch's float of it is 0x7F800001.
+    List<Row> rows = load("dtypes").select("f8e8m0").collectAsList();
+    for (int i = 0; i < rows.size(); i++) {
+      float v = rows.get(i).<Float>getList(0).get(1);
+      if (i % 5 == 0) {
+        assertThat(Float.floatToRawIntBits(v)).as("row %d", i).isEqualTo(0x7F800001);
+      } else {
+        assertThat(v).as("row %d: a positive power of two", i).isPositive().isEqualTo(Math.scalb(1f, Math.getExponent(v)));
+      }
+    }
   }
 
   @Test
@@ -175,7 +191,7 @@ class RowsLayoutTest extends SparkTestSupport {
     assertThat(df.columns()).containsExactly("labels");
     assertThat(df.count()).isEqualTo(119);
     Dataset<Row> two = spark().read().format("torchtensor").option("KEYS", "f8*, i64").load(data("dtypes"));
-    assertThat(two.columns()).containsExactly("f8e4m3fn", "f8e5m2", "f8e4m3fnuz", "f8e5m2fnuz", "i64");
+    assertThat(two.columns()).containsExactly("f8e4m3fn", "f8e5m2", "f8e4m3fnuz", "f8e5m2fnuz", "f8e8m0", "i64");
   }
 
   /** Reused batch buffers must not leak into cached or shuffled data. */

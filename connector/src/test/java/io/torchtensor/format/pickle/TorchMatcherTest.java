@@ -186,7 +186,11 @@ class TorchMatcherTest {
         .hasMessageContaining("UntypedStorage '0' of 7 bytes is not a whole number of float16 elements (2 bytes each)");
     byte[] c32 = call("torch._utils", "_rebuild_tensor_v3", persid("torch.storage", "UntypedStorage", "0", 8, new byte[0]),
         bint(0), tuple(2), tuple(1), FALSE, emptyHooks(), global("torch", "complex32"));
-    refused(Reason.UNSUPPORTED_DTYPE, pickle(c32)).hasMessageContaining("dtype torch.complex32 is not supported");
+    assertThat(read(pickle(c32)).tensors().get(0).storage())
+        .isEqualTo(new PickledStorage("0", DType.COMPLEX32, "cpu", 2, 8, true));
+    byte[] f4 = call("torch._utils", "_rebuild_tensor_v3", persid("torch.storage", "UntypedStorage", "0", 8, new byte[0]),
+        bint(0), tuple(8), tuple(1), FALSE, emptyHooks(), global("torch", "float4_e2m1fn_x2"));
+    refused(Reason.UNSUPPORTED_DTYPE, pickle(f4)).hasMessageContaining("dtype torch.float4_e2m1fn_x2 is not supported");
     refused(Reason.BAD_STORAGE, pickle(v2With(persid("torch.storage", "UntypedStorage", "0", 8, new byte[0]), 0,
         new long[] {8}, new long[] {1}))).hasMessageContaining("UntypedStorage '0' without a dtype");
     byte[] mismatch = call("torch._utils", "_rebuild_tensor_v3", storage("FloatStorage", "0", 2),
