@@ -39,7 +39,7 @@ def dtype_values():
     out["float16"] = torch.arange(-32768, 32768, dtype=torch.int32).to(torch.int16).view(torch.float16).reshape(256, 256)
     out["bfloat16"] = torch.arange(-32768, 32768, dtype=torch.int32).to(torch.int16).view(torch.bfloat16).reshape(256, 256)
     all8 = torch.arange(256, dtype=torch.int32).to(torch.uint8)
-    for name in ("float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz"):
+    for name in ("float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz", "float8_e8m0fnu"):
         out[name] = all8.view(getattr(torch, name)).reshape(16, 16)
     for name in ("int8", "int16", "int32", "int64"):
         d = getattr(torch, name)
@@ -56,12 +56,21 @@ def dtype_values():
     c = torch.complex(torch.tensor([0.0, -0.0, 1.0, float("nan"), float("inf"), -1.5, 3.4e38, 1e-45]),
                       torch.tensor([1.0, float("-inf"), -0.0, 2.0, float("nan"), 2.5, -3.4e38, -1e-45]))
     out["complex64"] = c.reshape(4, 2)
+    # complex32 (chalf): every float16 pattern as a real part and, in reverse order, as an imaginary part.
+    out["complex32"] = complex32_of_all_halves().reshape(256, 256)
     out["complex128"] = torch.complex(torch.randn(3, 4, generator=g, dtype=torch.float64),
                                       torch.tensor([[5e-324, -0.0, float("inf"), float("nan")]] * 3, dtype=torch.float64))
     return out
 
 
-V3_DTYPES = {"uint16", "uint32", "uint64", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz"}
+def complex32_of_all_halves() -> torch.Tensor:
+    """65536 complex32 values: re runs through every float16 bit pattern, im through them backwards."""
+    halves = torch.arange(-32768, 32768, dtype=torch.int32).to(torch.int16).view(torch.float16)
+    return torch.view_as_complex(torch.stack([halves, halves.flip(0)], -1))
+
+
+V3_DTYPES = {"uint16", "uint32", "uint64", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz",
+             "float8_e8m0fnu", "complex32"}
 
 
 def _pickle_of(path):
@@ -89,10 +98,56 @@ def dtype_files(out, rec):
         # UntypedStorage class for a dtype); the bytes and the v3 call are still well defined.
         save_torch(rec, out / "format" / "dtype" / f"legacy_{name}.pt", {"x": t}, legacy=True,
                    torch_loads=name not in V3_DTYPES)
+    big_endian_file(out, rec)
     # A root tensor (key "tensor") in both containers.
     t = dtype_values()["float32"]
     save_torch(rec, out / "format" / "root_tensor_zip.pt", t)
     save_torch(rec, out / "format" / "root_tensor_legacy.pt", t, legacy=True)
+
+
+def big_endian_file(out, rec):
+    """What torch.save writes on a big-endian machine: the ``byteorder`` record says ``big`` and each
+    storage record is the storage's memory, its scalars big-endian, a complex value as two
+    big-endian halves. Made from a little-endian save by swapping each record per scalar width.
+
+    torch.load swaps typed storages back [torch/serialization.py _load load_tensor ->
+    torch/storage.py byteswap: complex dtypes per half], which checks float16 and complex64 here. It
+    does not swap the records of ``UntypedStorage`` (the ``_rebuild_tensor_v3`` dtypes, complex32
+    and float8_e8m0fnu here): it loads them as uint8, one byte per scalar, so on a little-endian
+    machine it returns their big-endian bytes unchanged; that is checked too. The reader swaps every
+    dtype by its scalar width, so it reads what the big-endian machine saved: ``obj``."""
+    vals = dtype_values()
+    obj = {"c32": vals["complex32"][:4].clone(), "e8m0": vals["float8_e8m0fnu"], "f16": vals["float16"][:2].clone(),
+           "c64": vals["complex64"]}
+    width = {"c32": 2, "e8m0": 1, "f16": 2, "c64": 4}
+    src = out / "format" / "dtype" / "le_for_be.tmp"
+    torch.save(obj, src)
+    p = out / "format" / "dtype" / "zip_big_endian.pt"
+    # torch names the records 0, 1, ... in the order the pickler meets the storages: dict order here,
+    # one storage per tensor [torch/serialization.py _save persistent_id]; the sizes confirm it.
+    keys_by_record = {str(i): k for i, k in enumerate(obj)}
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(p, "w", zipfile.ZIP_STORED) as dst:
+        for r, k in keys_by_record.items():
+            if z.getinfo(f"le_for_be/data/{r}").file_size != obj[k].numel() * obj[k].element_size():
+                raise AssertionError(f"{p}: record {r} is not the storage of {k}")
+        for info in z.infolist():
+            data = z.read(info.filename)
+            name = info.filename.split("/", 1)[1]
+            if name == "byteorder":
+                data = b"big"
+            elif name.startswith("data/") and name[5:] in keys_by_record:
+                w = width[keys_by_record[name[5:]]]
+                data = b"".join(data[i:i + w][::-1] for i in range(0, len(data), w))
+            dst.writestr(info.filename.replace("le_for_be/", "zip_big_endian/", 1), data)
+    src.unlink()
+    back = torch.load(p)
+    typed = {k: obj[k] for k in ("f16", "c64")}
+    tdutil.check_same(p, typed, {k: back[k] for k in typed})
+    with zipfile.ZipFile(p) as z:
+        for r, k in keys_by_record.items():
+            if k not in typed and bytes(back[k].untyped_storage()) != z.read(f"zip_big_endian/data/{r}"):
+                raise AssertionError(f"{p}: torch.load changed the UntypedStorage record of {k}")
+    rec.tensors(p, obj, tdutil.ZIP)
 
 
 def protocol_files(out, rec):

@@ -6,12 +6,14 @@ their base and only set a bit. torch.save writes that storage unchanged plus the
 _reduce_ex_internal, torch/_utils.py get_tensor_metadata]. What the reader must return is the
 resolved value, ``t.resolve_conj().resolve_neg()``: the recorder hashes exactly that.
 
-Views torch itself cannot resolve (no negation kernel for float8, uint16 and bool) are refused, and
-complex32 is not a supported dtype at all.
+Views torch itself cannot resolve (no negation kernel for float8, uint16 and bool, none for a
+complex32 view with both bits) are refused. complex32 conj and neg views are resolved by the same
+sign flips on its float16 halves.
 """
 import torch
 from torch import nn
 
+from cases_format import complex32_of_all_halves
 from tdutil import save_torch
 
 
@@ -79,6 +81,26 @@ def view_files(out, rec):
     save_torch(rec, d / "zip_protocol4.pt", {"c": v["c128_conj"], "n": v["f16_neg"]}, protocol=4)
 
 
+def complex32_files(out, rec):
+    """conj / neg views of complex32 over every float16 pattern in both halves, zip and legacy.
+
+    torch writes complex32 through _rebuild_tensor_v3, whose legacy files torch 2.x cannot load back
+    (legacy load asks the UntypedStorage class for a dtype), so only the zip file is loaded back.
+    """
+    z = complex32_of_all_halves().reshape(256, 256)
+    v = {
+        "c32": z,
+        "c32_conj": z.conj(),
+        "c32_neg_t": torch._neg_view(z).t(),             # strides (1, 256)
+        "c32_conj_step": z.conj()[1::3, ::5],
+    }
+    _check_bits(v["c32_conj"], True, False, "c32_conj")
+    _check_bits(v["c32_neg_t"], False, True, "c32_neg_t")
+    d = out / "format" / "conj_neg"
+    save_torch(rec, d / "zip_complex32.pt", v)
+    save_torch(rec, d / "legacy_complex32.pt", v, legacy=True, torch_loads=False)
+
+
 def state_dict_file(out, rec):
     """A complex module's state dict whose tensors are conj/neg views, and Parameters that are."""
     torch.manual_seed(5)
@@ -113,6 +135,12 @@ def refused_files(out, rec):
         ("refused_u16_neg.pt", torch._neg_view(torch.arange(4, dtype=torch.int32).to(torch.uint16)),
          "UNSUPPORTED_TENSOR"),
         ("refused_bool_neg.pt", torch._neg_view(torch.tensor([True, False])), "UNSUPPORTED_TENSOR"),
+        ("refused_e8m0_neg.pt", torch._neg_view(torch.tensor([1.0, 2.0, 0.5]).to(torch.float8_e8m0fnu)),
+         "UNSUPPORTED_TENSOR"),
+        # Both bits on complex32: torch has no "neg_conj" kernel for it.
+        ("refused_c32_conj_neg.pt",
+         torch._neg_view(torch.complex(torch.arange(3.0), torch.ones(3)).to(torch.complex32).conj()),
+         "UNSUPPORTED_TENSOR"),
     ]
     for name, t, reason in cases:
         if not _torch_cannot_resolve(t):
@@ -121,15 +149,11 @@ def refused_files(out, rec):
         if b"neg" not in (d / name).read_bytes():
             raise AssertionError(f"{name}: no neg tensor metadata written")
         rec.refused(d / name, reason)
-    # complex32 is refused as a dtype, conj bit or not.
-    c32 = torch.complex(torch.arange(3.0), torch.ones(3)).to(torch.complex32).conj()
-    _check_bits(c32, True, False, "complex32 conj")
-    torch.save({"c": c32}, d / "refused_c32_conj.pt")
-    rec.refused(d / "refused_c32_conj.pt", "UNSUPPORTED_DTYPE")
 
 
 def generate(out, rec):
     (out / "format" / "conj_neg").mkdir(parents=True, exist_ok=True)
     view_files(out, rec)
+    complex32_files(out, rec)
     state_dict_file(out, rec)
     refused_files(out, rec)

@@ -28,9 +28,10 @@ def _save(rec, path, tensors, metadata=None):
 def generate(out, rec):
     d = out / "format" / "safetensors"
     vals = dtype_values()
-    # Every dtype safetensors has a name for (complex128 and the quantized types have none).
+    # Every dtype safetensors has a name for (complex32, complex128 and the quantized types have none;
+    # float8_e8m0fnu is "F8_E8M0").
     for name, t in vals.items():
-        if name == "complex128":
+        if name in ("complex32", "complex128"):
             continue
         _save(rec, d / f"{name}.safetensors", {"x": t, "x.flat": t.reshape(-1)[:7].clone()})
     _save(rec, d / "mixed_with_metadata.safetensors",

@@ -1,8 +1,9 @@
 """Files for the Python helper's tests (python/tests), under ``python/``.
 
 * ``python/rows/<dtype>.pt``: ``{"x": [N, 4, 16] tensor, "i": [N] int64}`` for every dtype torch can
-  save, holding its edge values (every bit pattern for the 8- and 16-bit floats: NaN payloads,
-  subnormals, both zeros); ``rows`` layout gives the columns x (array) and i (scalar).
+  save, holding its edge values (every bit pattern for the 8- and 16-bit floats and for both float16
+  halves of complex32: NaN payloads, subnormals, both zeros); ``rows`` layout gives the columns x
+  (array) and i (scalar).
 * ``python/root/<dtype>.pt``: a root 1-D tensor (the scalar column ``tensor``).
 * ``python/shards/part-0000{0..3}.pt``: ``{"features": [N, 3, 8, 8] float32, "labels": [N] int64}``
   with different N per shard.
@@ -25,8 +26,8 @@ ZIP = "torch-zip"
 SAFETENSORS = "safetensors"
 
 DTYPES = ["float64", "float32", "float16", "bfloat16", "float8_e4m3fn", "float8_e5m2",
-          "float8_e4m3fnuz", "float8_e5m2fnuz", "int8", "int16", "int32", "int64", "uint8",
-          "uint16", "uint32", "uint64", "bool", "complex64", "complex128"]
+          "float8_e4m3fnuz", "float8_e5m2fnuz", "float8_e8m0fnu", "int8", "int16", "int32", "int64",
+          "uint8", "uint16", "uint32", "uint64", "bool", "complex32", "complex64", "complex128"]
 ROWS = 1024  # N of python/rows/*: 1024 x 4 x 16 = 65536 values, every 16-bit pattern
 
 
@@ -39,6 +40,9 @@ def values(name: str, count: int = ROWS * 64) -> torch.Tensor:
     if dt.itemsize == 1 and dt.is_floating_point:  # every bit pattern, repeated
         bits = torch.arange(0, 256, dtype=torch.int32).to(torch.uint8).repeat(count // 256 + 1)
         return bits[:count].view(dt)
+    if dt == torch.complex32:  # every float16 pattern as re, and backwards as im
+        halves = torch.arange(-32768, 32768, dtype=torch.int32).to(torch.int16).view(torch.float16)
+        return torch.view_as_complex(torch.stack([halves, halves.flip(0)], -1))[:count]
     if dt.is_complex:
         re = torch.randn(count, generator=g, dtype=torch.float64)
         im = torch.randn(count, generator=g, dtype=torch.float64)
@@ -108,6 +112,8 @@ def _conj_neg(rec, out):
         "f64_neg_step": torch._neg_view(values("float64", 2 * n * 3).reshape(2 * n, 3))[::2],
         "i8_neg": torch._neg_view(values("int8", n)),
         "u8_neg": torch._neg_view(values("uint8", n * 2).reshape(n, 2)),
+        "c32_conj": values("complex32", n * 6).reshape(n, 6).conj(),
+        "c32_neg_t": torch._neg_view(values("complex32", n * 2).reshape(2, n)).t(),
     }
     _save(rec, out, "python/conj_neg/mixed.pt", mixed, mixed)
 

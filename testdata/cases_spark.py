@@ -44,6 +44,7 @@ _WIDEN = {
     torch.float16: torch.float32, torch.bfloat16: torch.float32,
     torch.float8_e4m3fn: torch.float32, torch.float8_e5m2: torch.float32,
     torch.float8_e4m3fnuz: torch.float32, torch.float8_e5m2fnuz: torch.float32,
+    torch.float8_e8m0fnu: torch.float32,
     torch.uint8: torch.int16, torch.uint16: torch.int32, torch.uint32: torch.int64,
     torch.bool: torch.uint8,
 }
@@ -58,6 +59,8 @@ def spark_bytes(t: torch.Tensor) -> bytes:
             t = t.to(torch.int16)
     elif t.is_complex():
         t = torch.view_as_real(t)
+        if t.dtype == torch.float16:   # complex32: float16 halves widened to float
+            t = t.to(torch.float32)
     elif t.dtype == torch.uint64:
         t = t.view(torch.int64)
     elif t.dtype in _WIDEN:
@@ -105,6 +108,8 @@ def _dtypes(out, rec):
         "f8e5m2": f.to(torch.float8_e5m2),
         "f8e4m3fnuz": f.to(torch.float8_e4m3fnuz),
         "f8e5m2fnuz": f.to(torch.float8_e5m2fnuz),
+        # e8m0 (exponent only) rounds |f| to a power of two; the NaN byte 0xFF is set below.
+        "f8e8m0": f.to(torch.float8_e8m0fnu),
         "i8": torch.randint(-128, 128, (n, 3), generator=g, dtype=torch.int8),
         "i16": torch.randint(-32768, 32768, (n,), generator=g, dtype=torch.int16),
         "i32": torch.randint(-2**31, 2**31 - 1, (n, 2), generator=g, dtype=torch.int32),
@@ -117,7 +122,9 @@ def _dtypes(out, rec):
         "b": torch.randint(0, 2, (n, 3), generator=g).bool(),
         "c64": torch.randn(n, 2, generator=g, dtype=torch.complex64),
         "c128": torch.randn(n, generator=g, dtype=torch.complex128),
+        "c32": torch.randn(n, 3, generator=g, dtype=torch.complex64).to(torch.complex32),
     }
+    t["f8e8m0"].view(torch.uint8)[::5, 1] = 0xFF
     p = out / "spark" / "dtypes" / "all.pt"
     _save(t, p)
     _rows(rec, p, t)

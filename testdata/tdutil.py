@@ -108,6 +108,18 @@ def resolved(t: torch.Tensor) -> torch.Tensor:
     t = t.detach()
     if t.is_quantized:
         return t
+    if t.dtype == torch.complex32 and (t.is_conj() or t.is_neg()):
+        # torch's complex32 kernels go through float and back, which quiets a signalling NaN half
+        # (and it has no kernel at all for both bits); the values are the sign flips, done on the bits.
+        conj, neg = t.is_conj(), t.is_neg()
+        plain = torch._neg_view(t) if neg else t           # clears the neg bit (no data touched)
+        plain = plain.conj() if conj else plain            # clears the conj bit
+        halves = torch.view_as_real(plain).contiguous().view(torch.int16).clone()
+        if neg:
+            halves[..., 0] ^= -32768
+        if conj ^ neg:
+            halves[..., 1] ^= -32768
+        return torch.view_as_complex(halves.view(torch.float16))
     if t.is_complex() and t.is_neg():
         parts = torch.view_as_real(torch._neg_view(t).resolve_conj()).contiguous()  # neg bit cleared
         return torch.view_as_complex(-parts)   # real-float negation: a sign-bit flip per part
