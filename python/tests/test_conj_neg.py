@@ -12,11 +12,13 @@ HANDOFFS = ["fast", "arrow"]
 
 
 def _numpy_values(t):
-    """What torch says the view holds, as NumPy values (bfloat16 widened: NumPy has no type for it)."""
+    """What torch says the view holds, as NumPy values (bfloat16 and complex32 widened: NumPy has no
+    type for them)."""
     import torch
 
     r = t.resolve_conj().resolve_neg()
-    return (r.float() if r.dtype == torch.bfloat16 else r).numpy()
+    wider = {torch.bfloat16: torch.float32, torch.complex32: torch.complex64}
+    return (r.to(wider[r.dtype]) if r.dtype in wider else r).numpy()
 
 
 def _check(arrays, want, what):

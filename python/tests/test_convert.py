@@ -26,6 +26,9 @@ _WIDEN = {"float16": torch.float32, "bfloat16": torch.float32, "uint8": torch.in
 def spark_elements(t: torch.Tensor) -> np.ndarray:
     """Flat NumPy array of the Spark element values the connector writes for ``t``."""
     name = str(t.dtype).removeprefix("torch.")
+    if name == "complex32":  # float16 halves widened exactly, NaN payloads kept
+        halves = torch.view_as_real(t).contiguous().reshape(-1)
+        return torchtensor.decode(tensor_bytes(halves), "float16", halves.shape).astype(np.float32)
     if t.is_complex():
         return torch.view_as_real(t).reshape(-1).numpy()
     if name == "uint64":
@@ -95,6 +98,31 @@ def test_without_ml_dtypes_bfloat16_is_float32_with_a_warning(monkeypatch):
     np.testing.assert_array_equal(dec.view(np.uint32), t.float().numpy().view(np.uint32))
     with pytest.raises(torchtensor.TorchTensorError, match="need ml_dtypes"):
         torchtensor.decode(b"\0" * 4, "float8_e4m3fn", [4])
+
+
+def test_without_ml_dtypes_e8m0_is_float32_with_a_warning(monkeypatch):
+    monkeypatch.setattr(_dtypes, "_ml_dtypes", None)
+    t = cases_python.values("float8_e8m0fnu", 256).reshape(16, 16)   # every byte, 0xFF (NaN) included
+    flat = t.float().numpy().reshape(-1)   # torch's widening: 2^(b-127), 0xFF as 0x7F800001
+    with pytest.warns(UserWarning, match="ml_dtypes is not installed"):
+        out = torchtensor.column_to_numpy([list_array(t.float())], TensorColumn("x", "float8_e8m0fnu", (16,), True))
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out.reshape(-1).view(np.uint32), flat.view(np.uint32))
+    assert out.reshape(-1)[0] == 2.0 ** -127 and out.reshape(-1)[127] == 1.0
+
+
+def test_complex32_comes_back_as_complex64_without_a_warning():
+    t = cases_python.values("complex32", 64).reshape(4, 16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = torchtensor.column_to_numpy([list_array(t)], TensorColumn("x", "complex32", (16,), True))
+        dec = torchtensor.decode(tensor_bytes(t), "chalf", [4, 16])
+    assert out.dtype == dec.dtype == np.complex64
+    assert torchtensor.numpy_dtype("complex32") == np.complex64
+    assert_same(out, t, "rows")
+    assert_same(dec, t, "decode")
+    with pytest.raises(torchtensor.TorchTensorError, match="needs 256 bytes, data has 252"):
+        torchtensor.decode(tensor_bytes(t)[:-4], "complex32", [4, 16])
 
 
 def test_ragged_null_and_mismatched_columns_are_refused():

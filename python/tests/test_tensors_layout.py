@@ -6,7 +6,7 @@ from helpers import assert_same, torch_load
 import torchtensor
 
 FILES = ["python/rows/bfloat16.pt", "python/rows/complex128.pt", "python/rows/uint64.pt",
-         "python/root/float8_e5m2.pt", "python/cuda_saved.pt", "python/grad.pt",
+         "python/rows/complex32.pt", "python/root/float8_e5m2.pt", "python/root/float8_e8m0fnu.pt", "python/cuda_saved.pt", "python/grad.pt",
          "python/state_dict.pt", "python/images.pt", "python/mixed.safetensors"]
 
 

@@ -144,7 +144,7 @@ def _widen(values: np.ndarray, elem, name: str) -> np.ndarray:
     if values.dtype == elem:
         return values
     if values.dtype.itemsize == 2 and values.dtype.kind == "V" or values.dtype.name in (
-            "bfloat16", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz"):
+            "bfloat16", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz", "float8_e8m0fnu"):
         return values.astype(np.float32).astype(elem)
     if values.dtype == np.uint64 and np.dtype(elem) == np.int64:
         return values.view(np.int64)  # the connector's uint64 -> long: same 64 bits

@@ -6,6 +6,10 @@ to the next signed integer, uint64 as long with the same 64 bits, complex as int
 pairs. The column metadata ``torchtensor.dtype`` names the torch dtype, so each step here is exact:
 bfloat16 is the upper half of its float32 widening (``torch/csrc/.../BFloat16.h``: bf16 is the top
 16 bits of an IEEE float), float8_e5m2 the upper byte of a float16, the rest are value-preserving casts.
+
+NumPy has no complex32 (torch's chalf: pairs of float16), so complex32 comes back as complex64
+holding exactly the same values (every float16 is a float32; NaN payloads kept), no warning: nothing
+is lost, only the width differs.
 """
 import warnings
 
@@ -23,10 +27,10 @@ from .errors import TorchTensorError
 _SPARK_ELEMENT = {
     "float64": "float64", "float32": "float32", "float16": "float32", "bfloat16": "float32",
     "float8_e4m3fn": "float32", "float8_e5m2": "float32",
-    "float8_e4m3fnuz": "float32", "float8_e5m2fnuz": "float32",
+    "float8_e4m3fnuz": "float32", "float8_e5m2fnuz": "float32", "float8_e8m0fnu": "float32",
     "int8": "int8", "int16": "int16", "int32": "int32", "int64": "int64",
     "uint8": "int16", "uint16": "int32", "uint32": "int64", "uint64": "int64",
-    "bool": "bool", "complex64": "float32", "complex128": "float64",
+    "bool": "bool", "complex32": "float32", "complex64": "float32", "complex128": "float64",
     # quantized tensors are read as their integer representation (int_repr()).
     "qint8": "int8", "quint8": "int16", "qint32": "int32",
 }
@@ -34,12 +38,15 @@ _NUMPY = {
     "float64": "float64", "float32": "float32", "float16": "float16",
     "int8": "int8", "int16": "int16", "int32": "int32", "int64": "int64",
     "uint8": "uint8", "uint16": "uint16", "uint32": "uint32", "uint64": "uint64",
-    "bool": "bool", "complex64": "complex64", "complex128": "complex128",
+    # complex32 has no NumPy dtype: its exact values as complex64.
+    "bool": "bool", "complex32": "complex64", "complex64": "complex64", "complex128": "complex128",
     "qint8": "int8", "quint8": "uint8", "qint32": "int32",
 }
-_ML_DTYPES = ("bfloat16", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz")
+_ML_DTYPES = ("bfloat16", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz",
+              "float8_e8m0fnu")
 _ALIASES = {"float": "float32", "double": "float64", "half": "float16", "long": "int64",
-            "int": "int32", "short": "int16", "cfloat": "complex64", "cdouble": "complex128"}
+            "int": "int32", "short": "int16", "chalf": "complex32", "cfloat": "complex64",
+            "cdouble": "complex128"}
 
 
 def canonical(torch_name: str) -> str:
@@ -56,8 +63,8 @@ def has_ml_dtypes() -> bool:
 
 
 def numpy_dtype(torch_name: str, *, required: bool = True):
-    """The NumPy dtype of a torch dtype (ml_dtypes for bfloat16/float8); None when ml_dtypes is
-    missing and ``required`` is false."""
+    """The NumPy dtype of a torch dtype (ml_dtypes for bfloat16/float8, complex64 for complex32);
+    None when ml_dtypes is missing and ``required`` is false."""
     name = canonical(torch_name)
     if name in _NUMPY:
         return np.dtype(_NUMPY[name])
@@ -96,7 +103,7 @@ def restore(values: np.ndarray, torch_name: str) -> np.ndarray:
     if values.dtype != src:
         raise TorchTensorError(
             f"column of torch dtype {name} holds {values.dtype} elements, expected {src}")
-    if name in ("complex64", "complex128"):
+    if name in ("complex32", "complex64", "complex128"):
         if values.size % 2:
             raise TorchTensorError(f"{name} column has an odd number of (re, im) components")
         return values.view(np.dtype(_NUMPY[name]))
@@ -119,6 +126,10 @@ def restore(values: np.ndarray, torch_name: str) -> np.ndarray:
         # e5m2 is the upper byte of IEEE half; going through float16 keeps NaN payload bits.
         half = _to_float16(values)
         return (half.view(np.uint16) >> 8).astype(np.uint8).view(_ml_dtypes.float8_e5m2)
+    if name == "float8_e8m0fnu":
+        # 2^(b-127) widened is the float whose exponent field is b (2^-127: the subnormal 0x00400000,
+        # field 0; NaN: field 0xFF), so the byte is read off the bits, with no NaN cast warning.
+        return ((values.view(np.uint32) >> 23) & 0xFF).astype(np.uint8).view(_ml_dtypes.float8_e8m0fnu)
     return values.astype(getattr(_ml_dtypes, name))
 
 
@@ -136,11 +147,15 @@ def _to_float16(values: np.ndarray) -> np.ndarray:
 def decode_bytes(data, torch_name: str, shape) -> np.ndarray:
     """C-order little-endian tensor bytes (``tensors`` layout ``data``) -> array of ``shape``.
 
-    A view of ``data`` (no copy) wherever NumPy has the dtype; bfloat16 without ml_dtypes is widened
-    to float32 with a warning; float8 without ml_dtypes raises.
+    A view of ``data`` (no copy) wherever NumPy has the dtype; complex32 is widened to complex64 (the
+    same values); bfloat16 without ml_dtypes is widened to float32 with a warning; float8 without
+    ml_dtypes raises.
     """
     name = canonical(torch_name)
     shape = tuple(int(d) for d in shape)
+    if name == "complex32":
+        halves = _exact_bytes(data, np.dtype("<f2"), 2 * _count(shape), name, shape)
+        return _half_to_float32(halves).view(np.complex64).reshape(shape)
     dt = numpy_dtype(name, required=False)
     if dt is None:
         if name != "bfloat16":
@@ -151,9 +166,29 @@ def decode_bytes(data, torch_name: str, shape) -> np.ndarray:
         out = (bits.astype(np.uint32) << 16).view(np.float32)
         return out.reshape(shape)
     dt = dt.newbyteorder("<") if dt.itemsize > 1 and dt.kind in "iufc" else dt
-    count = int(np.prod(shape, dtype=np.int64))
+    return _exact_bytes(data, dt, _count(shape), name, shape).reshape(shape)
+
+
+def _count(shape) -> int:
+    return int(np.prod(shape, dtype=np.int64))
+
+
+def _exact_bytes(data, dt: np.dtype, count: int, name: str, shape) -> np.ndarray:
+    """``count`` values of ``dt`` viewing ``data``, which must hold exactly that many bytes."""
     nbytes = len(memoryview(data).cast("B"))
     if nbytes != count * dt.itemsize:
         raise TorchTensorError(
             f"{name} tensor of shape {list(shape)} needs {count * dt.itemsize} bytes, data has {nbytes}")
-    return np.frombuffer(data, dtype=dt, count=count).reshape(shape)
+    return np.frombuffer(data, dtype=dt, count=count)
+
+
+def _half_to_float32(halves: np.ndarray) -> np.ndarray:
+    """float16 -> float32, bit for bit as the connector widens them: NaNs keep sign and payload and
+    stay signalling if they were (a hardware conversion may quiet them), so ``decode`` of the tensors
+    layout and the rows layout give the same bits."""
+    out = halves.astype(np.float32)
+    nan = np.isnan(halves)
+    if nan.any():
+        h = halves[nan].view(np.uint16).astype(np.uint32)
+        out.view(np.uint32)[nan] = ((h & 0x8000) << 16) | 0x7F800000 | ((h & 0x3FF) << 13)
+    return out
