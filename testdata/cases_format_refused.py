@@ -114,7 +114,29 @@ def not_tensor_files(out, rec):
     rec.refused(d / "tar_era.pt", "UNSUPPORTED_CONTAINER")
 
 
+def unsupported_dtype_files(out, rec):
+    """The dtypes torch writes that the reader refuses by name: float4_e2m1fn_x2 and quint4x2 /
+    quint2x4 pack two or four values into a byte, and bits8/16/1x8/2x4/4x2 are bit containers
+    without a numeric meaning. uint1..7 and int1..7 are not here: torch 2.15 cannot save them
+    (``dtype torch.uint4 is not recognized``)."""
+    d = out / "format" / "refused" / "dtype"
+    d.mkdir(parents=True, exist_ok=True)
+    packed = {"float4_e2m1fn_x2": torch.arange(6, dtype=torch.uint8).view(torch.float4_e2m1fn_x2)}
+    for name in ("bits8", "bits1x8", "bits2x4", "bits4x2"):
+        packed[name] = torch.arange(6, dtype=torch.uint8).view(getattr(torch, name))
+    packed["bits16"] = torch.arange(6, dtype=torch.int16).view(torch.bits16)
+    g = torch.Generator().manual_seed(4)
+    for name in ("quint4x2", "quint2x4"):
+        packed[name] = torch.quantize_per_tensor(torch.rand(6, generator=g), 0.1, 0, getattr(torch, name))
+    for name, t in packed.items():
+        for legacy in (False, True):
+            p = d / f"{'legacy' if legacy else 'zip'}_{name}.pt"
+            torch.save({"x": t}, p, _use_new_zipfile_serialization=not legacy)
+            rec.refused(p, "UNSUPPORTED_DTYPE")
+
+
 def generate(out, rec):
+    unsupported_dtype_files(out, rec)
     hostile_files(out, rec)
     torch_refused_files(out, rec)
     not_tensor_files(out, rec)

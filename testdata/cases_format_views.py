@@ -54,6 +54,11 @@ def view_files(out, rec):
     cx = torch.complex(torch.arange(12.0, dtype=torch.float64), -torch.arange(12.0, dtype=torch.float64)).reshape(3, 4)
     save_torch(rec, out / "format" / "views" / "typed_views.pt",
                {"bf16_t": bf.t(), "bf16_step": bf[1::2, ::3], "c128_t": cx.t(), "c128_col": cx[:, 2]})
+    # The _rebuild_tensor_v3 dtypes with 4- and 1-byte elements: complex32 pairs stay whole.
+    c32 = torch.complex(torch.arange(12.0), -torch.arange(12.0) / 8).to(torch.complex32).reshape(3, 4)
+    e8 = torch.arange(48, dtype=torch.uint8).reshape(6, 8).view(torch.float8_e8m0fnu)
+    save_torch(rec, out / "format" / "views" / "v3_views.pt",
+               {"c32_t": c32.t(), "c32_step": c32[::2, 1::2], "e8m0_t": e8.t(), "e8m0_col": e8[:, 5]})
 
 
 def device_files(out, rec):
