@@ -5,6 +5,7 @@
 # ScanBench.java says what each side does). Prints per-round times, medians and the ratio.
 #
 #   bench/run-scan-bench.sh [ROUNDS=5] [THREADS=1] [option=value ...]
+#   SCAN_BENCH_SHARDS=4x1024 bench/run-scan-bench.sh ...   # COUNT x MiB per shard (default 8x128)
 #
 # THREADS is Spark's local[THREADS] and the plain read's thread count. Runs on the cluster's class
 # path: the Spark distribution's jars/ (pyspark of the project's Python environment, or SPARK_HOME)
@@ -19,10 +20,14 @@ rounds="${1:-5}"
 threads="${2:-1}"
 shift $(( $# < 2 ? $# : 2 ))
 venv="$(bin/python-env)"
-cache="${TORCHTENSOR_BENCH_CACHE:-$HOME/.cache/torchtensor/bench/format-1g}"
+shards="${SCAN_BENCH_SHARDS:-8x128}"
+[[ "$shards" =~ ^([1-9][0-9]*)x([1-9][0-9]*)$ ]] || { echo "SCAN_BENCH_SHARDS must be COUNTxMIB, got $shards" >&2; exit 2; }
+count="${BASH_REMATCH[1]}" mib="${BASH_REMATCH[2]}"
+if [[ "$shards" == 8x128 ]]; then default_cache=format-1g; else default_cache="scan-$shards"; fi
+cache="${TORCHTENSOR_BENCH_CACHE:-$HOME/.cache/torchtensor/bench/$default_cache}"
 spark_home="${SPARK_HOME:-$("$venv/bin/python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')}"
 
-"$venv/bin/python" bench/format_read_bench/make_shards.py "$cache" 8 128
+"$venv/bin/python" bench/format_read_bench/make_shards.py "$cache" "$count" "$mib"
 "$venv/bin/python" bench/scan_bench/torch_sums.py "$cache" 'shard-*.pt'
 
 mvn -B -q -pl connector package -DskipTests
