@@ -207,8 +207,8 @@ final class DirectColumnHandoff {
   }
 
   /** Runs {@link DirectRowCopy#copy} into the result files. */
-  private static DirectRowCopy.Copied copyDirect(DirectRowCopy direct, int index, int[] ordinals, long[] rowBytes, String[] paths,
-      long firstRow, long want) throws IOException {
+  private static DirectRowCopy.Copied copyDirect(DirectRowCopy direct, int index, int[] ordinals, long[] rowBytes,
+      String[] paths, long firstRow, long want) throws IOException {
     FileChannel[] out = new FileChannel[paths.length];
     try {
       for (int i = 0; i < paths.length; i++) {
