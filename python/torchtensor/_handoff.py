@@ -10,21 +10,22 @@ unlinked at once (the mapping keeps the pages alive for as long as an array uses
 * ``collect_arrow`` with ``fast``: one Arrow IPC stream file per partition;
   ``pyarrow.memory_map`` + ``pyarrow.ipc.open_stream`` read the buffers as slices of the map.
 
+The files go into a staging folder per call (``_staging``): removed when the result is released,
+or, when the process dies without releasing it (SIGKILL), by the next hand-off under the same root.
+
 Any other DataFrame goes through ``DataFrame.toArrow()`` (Spark builds the Arrow batches from rows,
 ``ArrowConverters``). ``handoff="auto"`` picks the fast way when the plan allows it.
 """
 import json
 import os
 import shutil
-import tempfile
-import weakref
 from dataclasses import dataclass, field
 from typing import Iterator, List, Optional
 
 import pyarrow as pa
 from pyspark.sql import DataFrame
 
-from . import _session
+from . import _session, _staging
 from .errors import TorchTensorError
 
 # Where the IPC files go: TORCHTENSOR_HANDOFF_DIR, else /dev/shm (memory, no disk write) when it
@@ -56,12 +57,8 @@ class ArrowResult:
     files: List[str] = field(default_factory=list)
     limit: int = -1
     table: Optional[pa.Table] = None
-    staging: Optional[str] = None
-
-    def __post_init__(self):
-        # A result dropped before its batches were read still removes its files.
-        if self.staging:
-            weakref.finalize(self, shutil.rmtree, self.staging, True)
+    # Its folder; a result dropped before its batches were read still removes it (when collected).
+    staging: Optional[_staging.Staging] = None
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         """Batches in partition order, the limit applied. Each file is unlinked once mapped."""
@@ -89,7 +86,7 @@ class ArrowResult:
             if os.path.exists(path):
                 os.unlink(path)
         if self.staging:
-            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging.remove()
 
 
 def collect_arrow(df: DataFrame, handoff: str = "auto") -> ArrowResult:
@@ -126,13 +123,13 @@ def collect_columns(df: DataFrame, handoff: str = "auto"):
             return ArrowResult("fast", files=[f["path"] for f in answer["files"]],
                                limit=int(answer["limit"]), staging=staging)
         if staging:
-            shutil.rmtree(staging, ignore_errors=True)
+            staging.remove()
         return None
     try:
         return {c["name"]: _map_file(c["path"], int(answer["rows"]) * int(c["row_bytes"]))
                 for c in answer["columns"]}
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.remove()
 
 
 def _map_file(path: str, nbytes: int):
@@ -149,23 +146,23 @@ def _map_file(path: str, nbytes: int):
 
 
 def _ask_jvm(df: DataFrame, method: str):
-    """Calls ``ArrowHandoff.<method>(df, staging)``; (answer dict, staging folder) or (None, None)."""
+    """Calls ``ArrowHandoff.<method>(df, folder)``; (answer dict, Staging) or (None, None)."""
     cls = _session.jvm_handoff(df.sparkSession)
     jdf = getattr(df, "_jdf", None)
     if cls is None or jdf is None:
         return None, None
     root = _staging_root()
-    staging = tempfile.mkdtemp(prefix="torchtensor-", dir=root)
+    staging = _staging.create(root)
     try:
-        return json.loads(getattr(cls, method)(jdf, staging)), staging
+        return json.loads(getattr(cls, method)(jdf, staging.path)), staging
     except Exception as exc:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.remove()
         if root == "/dev/shm" and "No space left on device" in str(exc):
-            staging = tempfile.mkdtemp(prefix="torchtensor-")  # the disk's temporary folder
+            staging = _staging.create(None)  # the disk's temporary folder
             try:
-                return json.loads(getattr(cls, method)(jdf, staging)), staging
+                return json.loads(getattr(cls, method)(jdf, staging.path)), staging
             except Exception:
-                shutil.rmtree(staging, ignore_errors=True)
+                staging.remove()
                 raise
         raise
 
@@ -177,7 +174,7 @@ def _fast(df: DataFrame):
         return None, ("the session has no JVM gateway (Spark Connect) or the torchtensor jar "
                       "has no io.torchtensor.python.ArrowHandoff")
     if not answer["fast"]:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.remove()
         return None, answer["reason"]
     files = [f["path"] for f in answer["files"]]
     return ArrowResult("fast", files=files, limit=int(answer["limit"]), staging=staging), None

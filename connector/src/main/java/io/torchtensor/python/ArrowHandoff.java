@@ -21,8 +21,10 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.execution.SQLExecution;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
+import scala.Option;
 import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -42,10 +44,17 @@ import scala.jdk.javaapi.CollectionConverters;
  * the files themselves, in parallel; on a cluster each task sends its IPC messages to the driver
  * ({@code toLocalIterator}, one partition at a time), which appends them to the files.
  *
+ * <p>The jobs of a hand-off run as one SQL execution of the DataFrame's own query
+ * ({@code SQLExecution.withNewExecutionId}, as {@code Dataset.collect} and {@code toArrow} run
+ * theirs): the Spark UI's SQL tab lists the query, and the scan node shows the metrics its tasks
+ * post (see {@link DirectColumnHandoff} for the file-to-file copy's).
+ *
  * <p>Called from Python through py4j; answers a small JSON document (see {@link #write}).
  */
 public final class ArrowHandoff {
   static final String FILE_PATTERN = "part-%05d.arrows";
+  /** The execution's name, as {@code QueryExecutionListener}s see it (Spark's own are the action's). */
+  static final String EXECUTION_NAME = "torchtensorHandoff";
 
   private ArrowHandoff() {}
 
@@ -59,8 +68,36 @@ public final class ArrowHandoff {
   public static String write(Dataset<Row> df, String dir) throws IOException {
     PlainScanPlan plan = PlainScanPlan.match(df.queryExecution().executedPlan());
     if (!plan.matched()) {
-      return "{\"fast\": false, \"reason\": " + quote(plan.reason()) + "}";
+      return refusal(plan);
     }
+    return asQuery(df, () -> writeIpc(df, plan, dir));
+  }
+
+  private static String refusal(PlainScanPlan plan) {
+    return "{\"fast\": false, \"reason\": " + quote(plan.reason()) + "}";
+  }
+
+  /** A body that writes files. */
+  private interface Writing {
+    String run() throws IOException;
+  }
+
+  /** Runs {@code body} as an execution of {@code df}'s query (see the class notes). */
+  private static String asQuery(Dataset<Row> df, Writing body) throws IOException {
+    try {
+      return SQLExecution.withNewExecutionId(df.queryExecution(), Option.apply(EXECUTION_NAME), () -> {
+        try {
+          return body.run();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  private static String writeIpc(Dataset<Row> df, PlainScanPlan plan, String dir) throws IOException {
     String[] names = outputNames(df);
     Files.createDirectories(Paths.get(dir));
     JavaRDD<ColumnarBatch> batches = plan.scan().executeColumnar().toJavaRDD();
@@ -95,14 +132,19 @@ public final class ArrowHandoff {
    */
   public static String writeColumns(Dataset<Row> df, String dir) throws IOException {
     PlainScanPlan plan = PlainScanPlan.match(df.queryExecution().executedPlan());
-    if (plan.matched() && df.sparkSession().sparkContext().isLocal()) {
-      Files.createDirectories(Paths.get(dir));
-      String answer = DirectColumnHandoff.write(df, plan, outputNames(df), dir);
-      if (answer != null) {
-        return answer;
-      }
+    if (!plan.matched()) {
+      return refusal(plan);
     }
-    return write(df, dir);
+    return asQuery(df, () -> {
+      if (df.sparkSession().sparkContext().isLocal()) {
+        Files.createDirectories(Paths.get(dir));
+        String answer = DirectColumnHandoff.write(df, plan, outputNames(df), dir);
+        if (answer != null) {
+          return answer;
+        }
+      }
+      return writeIpc(df, plan, dir);
+    });
   }
 
   private static String[] outputNames(Dataset<Row> df) {

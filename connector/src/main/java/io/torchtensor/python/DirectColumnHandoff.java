@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +19,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.connector.read.InputPartition;
+import org.apache.spark.sql.execution.metric.CustomMetrics;
+import org.apache.spark.sql.execution.metric.SQLMetric;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
@@ -52,6 +55,14 @@ import scala.jdk.javaapi.CollectionConverters;
  * <p>A task whose columns are all plain storage bytes copies its rows file to file
  * ({@link DirectRowCopy}: one copy per value) instead of reading Arrow batches; the same row checks
  * apply, and a task whose files or columns do not qualify reads batches as before.
+ *
+ * <p>Metrics: a partition read as batches reports the scan's metrics through its partition reader
+ * ({@code DataSourceRDD} posts {@code PartitionReader.currentMetricsValues} into the scan node's
+ * {@code SQLMetric}s with {@code CustomMetrics.updateMetrics}). A partition copied file to file
+ * never opens that reader, so its task posts the copy's counts ({@link DirectRowCopy.Copied}) into
+ * the same {@code SQLMetric}s the same way, and its rows into the node's output rows: the query
+ * shows the files, tensors, bytes and read calls (one per {@code transferTo}) it read, and no
+ * batches, as none was built.
  */
 final class DirectColumnHandoff {
   static final String FILE_PATTERN = "column-%03d.bin";
@@ -134,6 +145,9 @@ final class DirectColumnHandoff {
     int[] ordinals = plan.ordinals();
     long[] inPartition = rowsInPartition; // effectively final, for the task closure
     DirectRowCopy direct = directCopy(plan, parts);
+    // The scan node's accumulators: tasks update their copies, Spark merges them into these.
+    scala.collection.immutable.Map<String, SQLMetric> scanMetrics = plan.scan().customMetrics();
+    SQLMetric outputRows = plan.scan().longMetric("numOutputRows");
     List<long[]> written = dataRdd.mapPartitionsWithIndex((index, it) -> {
       long want = take[index];
       if (want == 0) {
@@ -142,8 +156,12 @@ final class DirectColumnHandoff {
       if (direct != null) {
         // Plain columns: file-to-file copy of the rows, the Arrow reader never opened (its iterator
         // is lazy). Nothing is written unless every slice and column qualifies.
-        long held = copyDirect(direct, index, ordinals, rowBytes, paths, firstRow[index], want);
+        DirectRowCopy.Copied copied = copyDirect(direct, index, ordinals, rowBytes, paths, firstRow[index], want);
+        long held = copied.rows();
         if (held >= 0) {
+          CustomMetrics.updateMetrics(
+              CollectionConverters.asScala(Arrays.asList(copied.metrics())).toSeq(), scanMetrics);
+          outputRows.add(Math.min(held, want));
           boolean ok = want < inPartition[index] ? held >= want : held == want;
           return Collections.singletonList(new long[] {index, want, ok ? 1 : 0, 1}).iterator();
         }
@@ -188,9 +206,9 @@ final class DirectColumnHandoff {
     return planned.size() == parts ? DirectRowCopy.of(plan.scan().scan(), planned) : null;
   }
 
-  /** Runs {@link DirectRowCopy#copy} into the result files; the rows the partition holds, or -1. */
-  private static long copyDirect(DirectRowCopy direct, int index, int[] ordinals, long[] rowBytes, String[] paths,
-      long firstRow, long want) throws IOException {
+  /** Runs {@link DirectRowCopy#copy} into the result files. */
+  private static DirectRowCopy.Copied copyDirect(DirectRowCopy direct, int index, int[] ordinals, long[] rowBytes,
+      String[] paths, long firstRow, long want) throws IOException {
     FileChannel[] out = new FileChannel[paths.length];
     try {
       for (int i = 0; i < paths.length; i++) {

@@ -16,6 +16,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.read.InputPartition;
 import org.apache.spark.sql.connector.read.Scan;
 import org.apache.spark.sql.types.DataType;
@@ -34,6 +35,12 @@ import org.apache.spark.sql.types.StructType;
  * and the storage inside a local file of the length listed at planning. {@link #copy} first checks
  * every slice's file and every column and writes nothing unless all qualify, so a caller can still
  * read the partition the usual way. Row ranges are the reader's ({@link FileSlice}, {@link RowsFile}).
+ *
+ * <p>What it reads is counted as the partition reader counts it ({@link ReadCounters}), so the scan's
+ * metrics are the same whichever way a partition went: headers are read through the reader's own
+ * input ({@link LocalFileInput}), each file opened is a file read, each column copied from a slice a
+ * tensor read, each {@code transferTo} call a read call and its bytes bytes read. No Arrow batch is
+ * built, so the copy adds no batches.
  */
 public final class DirectRowCopy implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -70,21 +77,30 @@ public final class DirectRowCopy implements Serializable {
   }
 
   /**
+   * What {@link #copy} did: the rows the partition holds (at most the spec's limit), or -1 with
+   * nothing written; and what it read, as the scan's task metrics ({@link TorchTensorMetrics}).
+   */
+  public record Copied(long rows, CustomTaskMetric[] metrics) {
+  }
+
+  /**
    * Copies up to {@code want} rows of partition {@code index} (its slices in order) to
-   * {@code out[i]} at {@code (firstRow + r) * rowBytes[i]}; the rows the partition holds (at most
-   * the spec's limit), or -1 with nothing written when a file or column does not qualify.
+   * {@code out[i]} at {@code (firstRow + r) * rowBytes[i]}. When a file or column does not qualify
+   * nothing is written and the rows are -1; what the checks read is then not reported, as the
+   * partition reader that reads the partition instead reports its own reads.
    *
    * @param ordinals for each output column, its index in the scan's read schema
    */
-  public long copy(int index, int[] ordinals, long[] rowBytes, FileChannel[] out, long firstRow, long want)
+  public Copied copy(int index, int[] ordinals, long[] rowBytes, FileChannel[] out, long firstRow, long want)
       throws IOException {
     StructType schema = (StructType) DataType.fromJson(spec.schemaJson());
+    ReadCounters counters = new ReadCounters();
     List<Source> sources = new ArrayList<>();
     long held = 0;
     for (FileSlice slice : slices[index]) {
-      Source s = source(slice, schema, ordinals, rowBytes);
+      Source s = source(slice, schema, ordinals, rowBytes, counters);
       if (s == null) {
-        return -1;
+        return new Copied(-1, TorchTensorMetrics.values(new ReadCounters()));
       }
       sources.add(s);
       held = Math.addExact(held, s.endRow() - s.firstRow());
@@ -96,6 +112,9 @@ public final class DirectRowCopy implements Serializable {
         break;
       }
       long n = Math.min(s.endRow() - s.firstRow(), want - done);
+      if (n > 0) {
+        counters.tensorsRead += out.length; // one per column, as the reader counts each key of a slice once
+      }
       try (FileChannel in = FileChannel.open(Paths.get(s.path()), StandardOpenOption.READ)) {
         for (int i = 0; i < out.length; i++) {
           long from = Math.addExact(s.rowZero()[i], Math.multiplyExact(s.firstRow(), rowBytes[i]));
@@ -104,9 +123,11 @@ public final class DirectRowCopy implements Serializable {
           out[i].position(to);
           while (left > 0) {
             long moved = in.transferTo(from, left, out[i]);
+            counters.readCalls++;
             if (moved <= 0) {
               throw new IOException("file " + s.path() + " ended while copying rows");
             }
+            counters.bytesRead += moved;
             from += moved;
             left -= moved;
           }
@@ -114,19 +135,20 @@ public final class DirectRowCopy implements Serializable {
       }
       done += n;
     }
-    return partitionRows;
+    return new Copied(partitionRows, TorchTensorMetrics.values(counters));
   }
 
   /** The slice's rows and where each column's row 0 lies, or null when anything does not qualify. */
-  private Source source(FileSlice slice, StructType schema, int[] ordinals, long[] rowBytes) {
+  private Source source(FileSlice slice, StructType schema, int[] ordinals, long[] rowBytes, ReadCounters counters) {
     try {
-      return checked(slice, schema, ordinals, rowBytes);
+      return checked(slice, schema, ordinals, rowBytes, counters);
     } catch (IOException | RuntimeException e) {
       return null; // a bad or changed file: the reader reads it again and reports it as its mode says
     }
   }
 
-  private Source checked(FileSlice slice, StructType schema, int[] ordinals, long[] rowBytes) throws IOException {
+  private Source checked(FileSlice slice, StructType schema, int[] ordinals, long[] rowBytes, ReadCounters counters)
+      throws IOException {
     URI uri = new Path(slice.path()).toUri(); // Hadoop's parse: paths are not URI-escaped
     if (uri.getScheme() != null && !"file".equals(uri.getScheme())) {
       return null;
@@ -135,7 +157,14 @@ public final class DirectRowCopy implements Serializable {
     if (!Files.isRegularFile(Paths.get(local)) || Files.size(Paths.get(local)) != slice.fileLength()) {
       return null; // gone or rewritten since planning: the reader reports it
     }
-    try (TensorFile file = TensorFile.open(Paths.get(local))) {
+    java.nio.file.Path name = Paths.get(local).getFileName();
+    if (name != null && Files.exists(Paths.get(local).resolveSibling("." + name + ".crc"))) {
+      return null; // written through Hadoop's local file system: the reader verifies its checksums
+    }
+    // The reader's own input and header reads (TorchTensorPartitionReader#open), counted the same.
+    try (TensorFile file = TensorFile.open(LocalFileInput.open(Paths.get(local), slice.path(),
+        slice.fileLength(), counters))) {
+      counters.filesRead++;
       RowsFile rows = RowsFile.of(slice.path(), file, spec.keys());
       long[] rowZero = new long[ordinals.length];
       for (int i = 0; i < ordinals.length; i++) {

@@ -60,6 +60,16 @@ final class LocalFileInput implements RandomAccessInput {
   }
 
   /**
+   * Opens a local file that is known to be plain (no checksum sidecar in the way): the file-to-file
+   * copy of {@link DirectRowCopy} reads its headers through this, so that they are read and counted
+   * exactly as the partition reader reads and counts them.
+   */
+  static RandomAccessInput open(java.nio.file.Path file, String name, long length, ReadCounters counters)
+      throws IOException {
+    return new LocalFileInput(name, FileChannel.open(file, StandardOpenOption.READ), length, counters);
+  }
+
+  /**
    * File systems that read {@code file:} paths as the local file system does. Hadoop's two, and
    * Hive's {@code ProxyLocalFileSystem} (a LocalFileSystem that only maps other schemes onto local
    * paths): hive-exec registers it for {@code file:} through ServiceLoader, so a Spark distribution
