@@ -1,4 +1,6 @@
 """Comparing arrays from the helper with what torch loads, bit for bit where NumPy lacks the dtype."""
+import warnings
+
 import numpy as np
 import torch
 
@@ -9,7 +11,9 @@ _BITS = {torch.bfloat16: torch.int16, torch.float8_e4m3fn: torch.uint8, torch.fl
 
 
 def torch_load(path):
-    return torch.load(path, weights_only=True, map_location="cpu")
+    with warnings.catch_warnings():  # loading a complex32 tensor says ComplexHalf is experimental
+        warnings.filterwarnings("ignore", message=".*ComplexHalf support is experimental")
+        return torch.load(path, weights_only=True, map_location="cpu")
 
 
 def torch_bits(t: torch.Tensor) -> np.ndarray:
