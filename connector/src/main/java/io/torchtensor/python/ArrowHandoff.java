@@ -82,11 +82,16 @@ public final class ArrowHandoff {
     String run() throws IOException;
   }
 
-  /** Runs {@code body} as an execution of {@code df}'s query (see the class notes). */
+  /**
+   * Runs {@code body} as an execution of {@code df}'s query (see the class notes). The executed plan
+   * is the DataFrame's own, shared with its other actions, so its metrics are reset first, as
+   * {@code Dataset.withAction} does: each run reports its own reads.
+   */
   private static String asQuery(Dataset<Row> df, Writing body) throws IOException {
     try {
       return SQLExecution.withNewExecutionId(df.queryExecution(), Option.apply(EXECUTION_NAME), () -> {
         try {
+          df.queryExecution().executedPlan().resetMetrics();
           return body.run();
         } catch (IOException e) {
           throw new UncheckedIOException(e);

@@ -175,6 +175,29 @@ class HandoffMetricsTest {
   }
 
   @Test
+  void aDataFrameRunAgainReportsEachRunOnItsOwn(@TempDir Path dir) throws Exception {
+    // One DataFrame, one executed plan: Spark's actions reset its metrics before they run
+    // (Dataset.withAction), so a hand-off after collect() or after another hand-off reports its
+    // own reads, not the sum of every run so far.
+    Dataset<Row> df = reader().load(shards());
+    assertThat(df.collectAsList()).hasSize(100);
+    Map<String, Long> collected = metrics(df);
+    assertThat(collected.get("batches")).isGreaterThanOrEqualTo(FILES.length);
+
+    assertThat(json(ArrowHandoff.writeColumns(df, dir.resolve("a").toString())).get("mode").asText())
+        .isEqualTo("columns");
+    Map<String, Long> direct = metrics(df);
+    assertThat(direct.get("filesRead")).isEqualTo(FILES.length);
+    assertThat(direct.get("numOutputRows")).isEqualTo(100);
+    assertThat(direct.get("batches")).isZero();
+
+    ArrowHandoff.writeColumns(df, dir.resolve("b").toString());
+    assertThat(metrics(df)).isEqualTo(direct);
+    ArrowHandoff.write(df, dir.resolve("c").toString());
+    assertThat(metrics(df)).isEqualTo(collected);
+  }
+
+  @Test
   void sameQueryReportsTheSameReadsEitherWay(@TempDir Path dir) throws Exception {
     // One batch per file (batchRows above its 10007 rows): each column is one read of over 64 KiB,
     // read directly by the partition reader, so both ways read exactly the same bytes.
