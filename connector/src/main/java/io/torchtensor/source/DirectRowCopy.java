@@ -1,6 +1,7 @@
 package io.torchtensor.source;
 
 import io.torchtensor.format.DType;
+import io.torchtensor.format.RandomAccessInput;
 import io.torchtensor.format.TensorFile;
 import io.torchtensor.format.TensorInfo;
 import java.io.IOException;
@@ -157,13 +158,12 @@ public final class DirectRowCopy implements Serializable {
     if (!Files.isRegularFile(Paths.get(local)) || Files.size(Paths.get(local)) != slice.fileLength()) {
       return null; // gone or rewritten since planning: the reader reports it
     }
-    java.nio.file.Path name = Paths.get(local).getFileName();
-    if (name != null && Files.exists(Paths.get(local).resolveSibling("." + name + ".crc"))) {
+    // The reader's own input and header reads (TorchTensorPartitionReader#open), counted the same.
+    RandomAccessInput in = LocalFileInput.openPlain(Paths.get(local), slice.path(), slice.fileLength(), counters);
+    if (in == null) {
       return null; // written through Hadoop's local file system: the reader verifies its checksums
     }
-    // The reader's own input and header reads (TorchTensorPartitionReader#open), counted the same.
-    try (TensorFile file = TensorFile.open(LocalFileInput.open(Paths.get(local), slice.path(),
-        slice.fileLength(), counters))) {
+    try (TensorFile file = TensorFile.open(in)) {
       counters.filesRead++;
       RowsFile rows = RowsFile.of(slice.path(), file, spec.keys());
       long[] rowZero = new long[ordinals.length];

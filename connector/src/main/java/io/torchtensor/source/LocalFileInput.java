@@ -5,6 +5,7 @@ import io.torchtensor.format.TensorFormatException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
@@ -60,12 +61,17 @@ final class LocalFileInput implements RandomAccessInput {
   }
 
   /**
-   * Opens a local file that is known to be plain (no checksum sidecar in the way): the file-to-file
-   * copy of {@link DirectRowCopy} reads its headers through this, so that they are read and counted
-   * exactly as the partition reader reads and counts them.
+   * Opens a local file through a FileChannel, or null when it has a checksum sidecar (only Hadoop's
+   * local file system verifies it). The file-to-file copy of {@link DirectRowCopy} reads its headers
+   * through this, so that they are read and counted exactly as the partition reader reads and
+   * counts them, and leaves a file with a sidecar to that reader.
    */
-  static RandomAccessInput open(java.nio.file.Path file, String name, long length, ReadCounters counters)
+  static RandomAccessInput openPlain(java.nio.file.Path file, String name, long length, ReadCounters counters)
       throws IOException {
+    java.nio.file.Path fileName = file.getFileName();
+    if (fileName != null && Files.exists(file.resolveSibling(checksumName(fileName.toString())))) {
+      return null;
+    }
     return new LocalFileInput(name, FileChannel.open(file, StandardOpenOption.READ), length, counters);
   }
 
@@ -81,7 +87,11 @@ final class LocalFileInput implements RandomAccessInput {
 
   /** Where {@code ChecksumFileSystem.getChecksumFile} keeps a file's checksums: {@code .<name>.crc}. */
   private static Path checksumFile(Path file) {
-    return new Path(file.getParent(), "." + file.getName() + ".crc");
+    return new Path(file.getParent(), checksumName(file.getName()));
+  }
+
+  private static String checksumName(String fileName) {
+    return "." + fileName + ".crc";
   }
 
   @Override

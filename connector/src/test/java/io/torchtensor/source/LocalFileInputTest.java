@@ -74,6 +74,12 @@ class LocalFileInputTest {
     try (RandomAccessInput in = LocalFileInput.open(fs, p, 5000, null)) {
       assertThat(in).isInstanceOf(HadoopInput.class);
     }
+    // The file-to-file copy's entry point applies the same rule: a file with a sidecar is not plain.
+    assertThat(LocalFileInput.openPlain(dir.resolve("c.pt"), "c.pt", 5000, null)).isNull();
+    Path plain = Files.write(dir.resolve("d.pt"), bytes(10));
+    try (RandomAccessInput in = LocalFileInput.openPlain(plain, "d.pt", 10, null)) {
+      assertThat(in).isInstanceOf(LocalFileInput.class);
+    }
   }
 
   /** A subclass of the local file system (here one that fails chosen ranges) keeps its own streams. */
