@@ -143,8 +143,7 @@ def numpy_to_arrow(values: np.ndarray, field_type: pa.DataType, name: str) -> pa
 def _widen(values: np.ndarray, elem, name: str) -> np.ndarray:
     if values.dtype == elem:
         return values
-    if values.dtype.itemsize == 2 and values.dtype.kind == "V" or values.dtype.name in (
-            "bfloat16", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz", "float8_e8m0fnu"):
+    if values.dtype.itemsize == 2 and values.dtype.kind == "V" or values.dtype.name in _dtypes.ML_DTYPES:
         return values.astype(np.float32).astype(elem)
     if values.dtype == np.uint64 and np.dtype(elem) == np.int64:
         return values.view(np.int64)  # the connector's uint64 -> long: same 64 bits

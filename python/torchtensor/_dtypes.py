@@ -42,8 +42,9 @@ _NUMPY = {
     "bool": "bool", "complex32": "complex64", "complex64": "complex64", "complex128": "complex128",
     "qint8": "int8", "quint8": "uint8", "qint32": "int32",
 }
-_ML_DTYPES = ("bfloat16", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz",
-              "float8_e8m0fnu")
+# The torch dtypes NumPy has only through ml_dtypes (the same names there).
+ML_DTYPES = ("bfloat16", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz",
+             "float8_e8m0fnu")
 _ALIASES = {"float": "float32", "double": "float64", "half": "float16", "long": "int64",
             "int": "int32", "short": "int16", "chalf": "complex32", "cfloat": "complex64",
             "cdouble": "complex128"}
