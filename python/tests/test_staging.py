@@ -1,5 +1,6 @@
 """Staging folders of a process that died without releasing them are removed by the next hand-off;
 a live process's folder, and anything not named as a staging folder, is left alone."""
+import errno
 import os
 import pathlib
 import secrets
@@ -170,3 +171,31 @@ def test_only_this_users_staging_folders_are_touched(tmp_path):
     for name in keep:
         assert (tmp_path / name).exists(), name
     assert link.is_symlink() and (target / "data").read_bytes() == b"keep"
+
+
+class _NoFlock:
+    """fcntl on a file system without flock (NFS without its lock daemon answers ENOLCK)."""
+    LOCK_EX, LOCK_NB = _staging.fcntl.LOCK_EX, _staging.fcntl.LOCK_NB
+
+    @staticmethod
+    def flock(fd, op):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+
+def test_a_root_without_flock_still_hands_off_and_sweeps_nothing(tmp_path, monkeypatch):
+    hex16 = secrets.token_hex(8)
+    other = tmp_path / f"torchtensor-19-{hex16}"  # someone's folder: whether its owner lives is unknown
+    other.mkdir()
+    (other / _staging.LOCK_FILE).touch()
+    monkeypatch.setattr(_staging, "fcntl", _NoFlock)
+
+    assert _staging.sweep(str(tmp_path)) == 0
+    mine = _staging.create(str(tmp_path))
+    path = pathlib.Path(mine.path)
+    assert path.is_dir() and path.parent == tmp_path
+    # Without a lock it could not show that it lives, so it is named as no sweep ever takes.
+    assert not _staging._FINAL.match(path.name) and not _staging._PENDING.match(path.name)
+    assert other.is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([other.name, path.name])
+    mine.remove()
+    assert not path.exists()

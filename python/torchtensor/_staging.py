@@ -18,8 +18,9 @@ locked from its first moment. The sweep touches only folders of exactly these na
 user and not links; a final one whose lock it can take (or which has none) is abandoned; a ``.new``
 one only when also older than a minute (its creator may be between ``mkdir`` and ``flock``). Two
 sweeps at once are harmless: both remove the same files, ignoring what the other removed first.
+On a file system without ``flock`` (NFS without its lock daemon) nothing can be judged: folders
+there get a plain ``mkdtemp`` name, which no sweep takes, and the sweep removes nothing.
 """
-import errno
 import os
 import re
 import secrets
@@ -77,7 +78,13 @@ def create(root: Optional[str]) -> Staging:
     try:
         fd = os.open(os.path.join(pending, LOCK_FILE),
                      os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if not _lock(fd):
+            # No flock on this file system (NFS without its lock daemon answers ENOLCK): the folder
+            # could not show that its owner lives, so it gets a name no sweep takes, as without fcntl.
+            os.close(fd)
+            fd = None
+            shutil.rmtree(pending, ignore_errors=True)
+            return Staging(tempfile.mkdtemp(prefix="torchtensor-", dir=root), None)
         final = os.path.join(root, name)
         os.rename(pending, final)
     except BaseException:
@@ -86,6 +93,16 @@ def create(root: Optional[str]) -> Staging:
         shutil.rmtree(pending, ignore_errors=True)
         raise
     return Staging(final, fd)
+
+
+def _lock(fd: int) -> bool:
+    """Takes the exclusive lock without waiting; False when another open file holds it, or when the
+    file system has no flock (ENOLCK, EOPNOTSUPP...)."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
 
 
 def sweep(root: str) -> int:
@@ -125,11 +142,7 @@ def _abandoned(path: str) -> bool:
     except OSError:
         return False  # a link in its place, no permission: not ours to judge
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except OSError as e:
-        if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-            return False  # its owner lives
-        raise
+        # Refused: its owner lives, or flock cannot tell here; either way the folder is left alone.
+        return _lock(fd)
     finally:
         os.close(fd)  # also drops the lock just taken
