@@ -95,6 +95,8 @@ def test_folder_of_a_killed_process_is_removed_by_the_next_handoff(spark, testda
         if proc.poll() is None:
             proc.kill()
             proc.wait(30)
+        for pipe in (proc.stdin, proc.stdout, proc.stderr):
+            pipe.close()
         # The gateway JVM exits when its stdin (a pipe from the killed process) closes.
         deadline = time.monotonic() + 60
         while any(map(_alive, jvms)) and time.monotonic() < deadline:
@@ -131,6 +133,8 @@ def test_live_process_keeps_its_folder_whatever_its_pid(tmp_path):
     finally:
         proc.stdin.close()
         proc.wait(30)
+        proc.stdout.close()
+        proc.stderr.close()
     assert not live.exists()  # removed by its owner at exit
 
 
