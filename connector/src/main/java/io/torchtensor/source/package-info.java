@@ -26,8 +26,9 @@
  * float32 → float, float64 → double, float16/bfloat16/float8 → float (exact), int8 → tinyint,
  * int16 → smallint, int32 → int, int64 → bigint, uint8 → smallint, uint16 → int, uint32 → bigint,
  * bool → boolean, complex64/128 → interleaved (re, im) float/double pairs (a 1-D complex tensor is an
- * array of 2), qint8/quint8/qint32 → their integer representation (tinyint/smallint/int; scale and
- * zero point are not applied). <b>uint64 → bigint holding the same 64 bits</b>: SQL sees values at or
+ * array of 2), complex32 → interleaved float pairs (its float16 halves widened exactly),
+ * qint8/quint8/qint32 → their integer representation (tinyint/smallint/int; scale and zero point are
+ * not applied). A lazy conj/neg view gives its resolved values. <b>uint64 → bigint holding the same 64 bits</b>: SQL sees values at or
  * above 2^63 as negative; the Python helper restores them from the column metadata.
  *
  * <h2>Options</h2>
