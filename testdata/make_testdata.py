@@ -8,7 +8,8 @@ Every ``cases_*.py`` module beside this script contributes files: it has a funct
 ``rec.tensors(path, {key: tensor, ...}, ...)`` (or ``rec.refused(path, reason)``) for each of them.
 The recorder writes ``out/expected.jsonl``: one JSON object per file with, per tensor, the key, torch
 dtype name, shape, device, requires_grad, its lazy conj/neg bits, byte count and the SHA-256 of its
-C-order little-endian bytes (of its values, conj/neg resolved), computed by torch at generation time. JVM and Python tests compare the reader against it.
+C-order little-endian bytes (of its values, conj/neg resolved), computed by torch at generation time.
+JVM and Python tests compare the reader against it.
 
 The output is deterministic (fixed seeds) and rewritten only when this folder's sources change.
 """

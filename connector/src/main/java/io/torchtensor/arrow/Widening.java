@@ -32,7 +32,8 @@ final class Widening {
     switch (dtype) {
       case FLOAT16:
       case COMPLEX32:
-        // complex32 is (re, im) float16 pairs and count its float16 components: the same loop.
+        // complex32 is (re, im) float16 pairs, and count is of Arrow values (two per element):
+        // the float16 loop over its components.
         halfToFloat(in.asShortBuffer(), floats(dst, dstIndex, count), count);
         break;
       case BFLOAT16:

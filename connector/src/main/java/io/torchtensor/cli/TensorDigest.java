@@ -11,7 +11,8 @@ import java.util.HexFormat;
 /**
  * SHA-256 of a tensor's C-order little-endian bytes (bfloat16 and float8 as their raw bits) with
  * torch's lazy conj/neg bits resolved (the bytes of {@code t.resolve_conj().resolve_neg()}, which is
- * what users compare, not the raw storage), the value {@code testdata/make_testdata.py} records, computed without holding the tensor in memory:
+ * what users compare, not the raw storage), the value {@code testdata/make_testdata.py} records,
+ * computed without holding the tensor in memory:
  * rows are read through {@link TensorFile#readRows} into one reused buffer of at most
  * {@link #CHUNK_BYTES}. A single row larger than that is split along its own first dimension,
  * recursively, so any tensor is hashed in bounded memory.
@@ -67,7 +68,6 @@ final class TensorDigest {
       update(md, t.row(i));
     }
   }
-
 
   private static MessageDigest newDigest() {
     try {
