@@ -64,8 +64,8 @@ record TensorIndex(FileFormat format, List<TensorInfo> tensors, Map<String, Obje
     checkExtent(file, p.key(), p.dtype(), p.shape(), p.strides(), p.storageOffset(), p.storage().numel(),
         limits);
     return new TensorInfo(p.key(), p.dtype(), p.shape(), p.strides(), p.storageOffset(), ref, order,
-        p.storage().location(), p.requiresGrad(), p.attributes() == null ? Map.of() : p.attributes())
-        .withConjNeg(p.conjNeg() == null ? ConjNegBits.NONE : p.conjNeg());
+        p.storage().location(), p.requiresGrad(), p.attributes() == null ? Map.of() : p.attributes(),
+        p.conjNeg());
   }
 
   /** Refuses more tensors than {@code maxElements}. */

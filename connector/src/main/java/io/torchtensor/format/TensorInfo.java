@@ -36,7 +36,8 @@ public final class TensorInfo {
         ConjNegBits.NONE);
   }
 
-  private TensorInfo(String key, DType dtype, long[] shape, long[] strides, long storageOffset,
+  /** A tensor with torch's lazy conj/neg bits. */
+  public TensorInfo(String key, DType dtype, long[] shape, long[] strides, long storageOffset,
       StorageRef storage, ByteOrder byteOrder, String device, boolean requiresGrad,
       Map<String, Object> attributes, ConjNegBits conjNeg) {
     this.key = key;
@@ -49,14 +50,7 @@ public final class TensorInfo {
     this.device = device;
     this.requiresGrad = requiresGrad;
     this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
-    this.conjNeg = conjNeg;
-  }
-
-  /** The same tensor with torch's lazy conj/neg bits set as given. */
-  public TensorInfo withConjNeg(ConjNegBits bits) {
-    java.util.Objects.requireNonNull(bits, "bits");
-    return new TensorInfo(key, dtype, shape, strides, storageOffset, storage, byteOrder, device, requiresGrad,
-        attributes, bits);
+    this.conjNeg = java.util.Objects.requireNonNull(conjNeg, "conjNeg");
   }
 
   /**

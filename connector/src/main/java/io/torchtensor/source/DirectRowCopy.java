@@ -82,6 +82,8 @@ public final class DirectRowCopy implements Serializable {
    * nothing written; and what it read, as the scan's task metrics ({@link TorchTensorMetrics}).
    */
   public record Copied(long rows, CustomTaskMetric[] metrics) {
+    /** Nothing written; the partition reader reads the partition and reports its reads. */
+    static final Copied DECLINED = new Copied(-1, new CustomTaskMetric[0]);
   }
 
   /**
@@ -101,7 +103,7 @@ public final class DirectRowCopy implements Serializable {
     for (FileSlice slice : slices[index]) {
       Source s = source(slice, schema, ordinals, rowBytes, counters);
       if (s == null) {
-        return new Copied(-1, TorchTensorMetrics.values(new ReadCounters()));
+        return Copied.DECLINED;
       }
       sources.add(s);
       held = Math.addExact(held, s.endRow() - s.firstRow());
