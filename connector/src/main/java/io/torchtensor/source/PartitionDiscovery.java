@@ -16,6 +16,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.NullType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -40,6 +41,12 @@ import org.apache.spark.sql.types.StructType;
  * them out silently).
  */
 final class PartitionDiscovery {
+
+  /**
+   * Field metadata marking a partition column: a plain value per row, not a tensor (Python returns
+   * it as an array of its Spark type).
+   */
+  static final String META_PARTITION = "torchtensor.partition";
 
   /** The partition columns (empty when the files are not partitioned) and each file's values, by path. */
   record Spec(StructType schema, Map<String, Object[]> values) {
@@ -158,7 +165,8 @@ final class PartitionDiscovery {
           type = DataTypes.StringType; // only default partitions: read as null strings
         }
       }
-      fields.add(DataTypes.createStructField(user != null ? user.name() : names.get(i), type, true));
+      fields.add(DataTypes.createStructField(user != null ? user.name() : names.get(i), type, true,
+          new MetadataBuilder().putBoolean(META_PARTITION, true).build()));
     }
     Map<Path, Object[]> dirValues = new HashMap<>();
     for (Map.Entry<Path, Parsed> e : byDir.entrySet()) {
