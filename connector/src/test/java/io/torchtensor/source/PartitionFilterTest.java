@@ -110,6 +110,17 @@ class PartitionFilterTest extends SparkTestSupport {
   }
 
   @Test
+  void rowRangesOfSplitFilesKeepTheirFilesValues() {
+    Dataset<Row> whole = load("rows").where("split = 'train'").select("labels", "day");
+    Dataset<Row> split = spark().read().format("torchtensor").option("maxPartitionBytes", "700")
+        .option("openCostInBytes", "0").load(data("partitioned")).where("split = 'train'").select("labels", "day");
+    List<Row> rows = split.collectAsList();
+    assertThat(split.rdd().getNumPartitions()).isGreaterThan(3);
+    assertThat(rows).containsExactlyInAnyOrderElementsOf(whole.collectAsList());
+    assertThat(rows).hasSize(15);
+  }
+
+  @Test
   void tensorsLayoutHasThePartitionColumnsAndPrunes() {
     Dataset<Row> df = load("tensors");
     assertThat(df.schema().fieldNames()).endsWith("data", "split", "day");
