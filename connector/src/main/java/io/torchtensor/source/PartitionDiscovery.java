@@ -35,7 +35,9 @@ import org.apache.spark.sql.types.StructType;
  *   <li>names and string values are unescaped ({@code %3D} is {@code =}); types are inferred
  *       ({@link PartitionValueTypes}) and widened across directories when
  *       {@code spark.sql.sources.partitionColumnTypeInference.enabled} (default), else strings; a
- *       user schema that names a partition column gives its type (and spelling).
+ *       user schema that names a partition column gives its type (and spelling); a value that is not
+ *       of that type fails the read, or is null with
+ *       {@code spark.sql.sources.validatePartitionColumns=false}.
  * </ul>
  * Files directly in a base path next to partition directories fail the read (Spark would leave
  * them out silently).
@@ -78,7 +80,8 @@ final class PartitionDiscovery {
     List<ListedFile> files = FileLister.list(conf.paths(), hadoop, conf.pathGlobFilter(), conf.recursiveFileLookup(),
         roots);
     Spec spec = conf.recursiveFileLookup() ? Spec.EMPTY : discover(files, roots, conf.basePath(), hadoop,
-        conf.partitionColumnTypeInference(), conf.timestampNtz(), conf.caseSensitive(), conf.sessionZone(), userSchema);
+        conf.partitionColumnTypeInference(), conf.timestampNtz(), conf.caseSensitive(), conf.sessionZone(), userSchema,
+        conf.validatePartitionColumns());
     return new Listing(files, spec);
   }
 
@@ -106,7 +109,8 @@ final class PartitionDiscovery {
    * @param userSchema the user's schema, or null
    */
   static Spec discover(List<ListedFile> files, List<String> roots, String basePath, Configuration conf,
-      boolean typeInference, boolean timestampNtz, boolean caseSensitive, ZoneId zone, StructType userSchema) {
+      boolean typeInference, boolean timestampNtz, boolean caseSensitive, ZoneId zone, StructType userSchema,
+      boolean validate) {
     if (files.isEmpty()) {
       return Spec.EMPTY;
     }
@@ -176,6 +180,10 @@ final class PartitionDiscovery {
         try {
           v[i] = PartitionValueTypes.cast(raw, fields.get(i).dataType(), zone);
         } catch (IllegalArgumentException ex) {
+          if (!validate) {
+            v[i] = null; // spark.sql.sources.validatePartitionColumns=false: a value of another type is null
+            continue;
+          }
           throw new TorchTensorSchemaException("partition column " + fields.get(i).name() + ": value '" + raw
               + "' of directory " + e.getKey() + " cannot be read as " + fields.get(i).dataType().simpleString()
               + " (" + ex.getMessage() + ")");

@@ -146,6 +146,12 @@ final class ReadConf {
         session.get("spark.sql.sources.partitionColumnTypeInference.enabled", null), true);
   }
 
+  /** Spark's {@code spark.sql.sources.validatePartitionColumns} (default true). */
+  boolean validatePartitionColumns() {
+    return bool("spark.sql.sources.validatePartitionColumns",
+        session.get("spark.sql.sources.validatePartitionColumns", null), true);
+  }
+
   /** Spark's {@code spark.sql.caseSensitive} (default false). */
   boolean caseSensitive() {
     return bool("spark.sql.caseSensitive", session.get("spark.sql.caseSensitive", null), false);

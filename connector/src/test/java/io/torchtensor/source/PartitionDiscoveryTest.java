@@ -153,6 +153,21 @@ class PartitionDiscoveryTest extends SparkTestSupport {
   }
 
   @Test
+  void aValueNotOfTheUserTypeFailsOrIsNullWithoutValidation() {
+    assertThatThrownBy(() -> read().schema("labels BIGINT, split INT").load(data("partitioned")))
+        .isInstanceOf(TorchTensorSchemaException.class)
+        .hasMessageContaining("partition column split").hasMessageContaining("cannot be read as int");
+    String key = "spark.sql.sources.validatePartitionColumns";
+    spark().conf().set(key, "false");
+    try {
+      Dataset<Row> df = read().schema("labels BIGINT, split INT").load(data("partitioned"));
+      assertThat(df.where("split IS NULL").count()).isEqualTo(df.count());
+    } finally {
+      spark().conf().unset(key);
+    }
+  }
+
+  @Test
   void recursiveFileLookupReadsEveryFileWithoutPartitionColumns() {
     Dataset<Row> df = read().option("recursiveFileLookup", "true").load(data("partitioned"));
     assertThat(df.schema().fieldNames()).containsExactly("features", "labels");
