@@ -118,17 +118,16 @@ final class TorchTensorPartitionReader implements PartitionReader<ColumnarBatch>
 
   /** The file's batch with the partition columns at their places in the read schema. */
   private ColumnarBatch withPartitionColumns(ColumnarBatch b) {
-    Object[] values = currentSlice.partitionValues();
-    Object[] read = new Object[partitionIndex.length];
-    int k = 0;
-    for (int i = 0; i < partitionIndex.length; i++) {
-      if (partitionIndex[i] >= 0) {
-        read[k++] = values == null ? null : values[partitionIndex[i]];
-      }
-    }
     if (currentSlice != filledFor) {
+      Object[] values = currentSlice.partitionValues();
+      List<Object> read = new ArrayList<>();
+      for (int p : partitionIndex) {
+        if (p >= 0) {
+          read.add(values == null ? null : values[p]);
+        }
+      }
       filledFor = currentSlice;
-      filledValues = java.util.Arrays.copyOf(read, k);
+      filledValues = read.toArray();
     }
     ColumnVector[] constant = partitionVectors.fill(filledValues, b.numRows());
     ColumnVector[] vectors = new ColumnVector[partitionIndex.length];
