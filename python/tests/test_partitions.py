@@ -61,3 +61,13 @@ def test_numeric_partition_columns_are_arrays_of_their_spark_type(spark, testdat
     np.testing.assert_array_equal(fast["v"], [10, 11, 12])
     np.testing.assert_array_equal(fast["i"], [2, 2, 2])
     assert fast["d"].tolist() == [2.0] * 3
+
+
+def test_iter_batches_carries_partition_values(spark, root):
+    df = torchtensor.read(spark, root).where("split = 'test'").select("labels", "split", "day")
+    batches = list(torchtensor.iter_batches(df))
+    labels = np.concatenate([b["labels"] for b in batches])
+    np.testing.assert_array_equal(labels, torch_load(root / "split=test/day=2024-01-01/shard-0.pt")["labels"].numpy())
+    for b in batches:
+        assert b["split"].tolist() == ["test"] * len(b["labels"])
+        assert (b["day"] == np.datetime64("2024-01-01")).all()
