@@ -19,6 +19,11 @@ Each folder is one table the JVM tests load (``spark.read.format("torchtensor").
 - ``views/``           a transposed tensor and a slice of a bigger storage (strided reads per batch)
 - ``conj_neg/``        lazy conj / neg views (``z.conj()``, ``torch._neg_view(x)``) of several dtypes, N = 37
 - ``listing/``         a.pt, b.pt, sub/c.pt, plus hidden ``_SUCCESS`` / ``.tmp.pt`` and ``notes.txt``
+- ``partitioned/``     Hive-style ``split=.../day=.../shard-K.pt`` {'features': float32 [N,4], 'labels': int64 [N]},
+                       with an escaped value (``a%3Db c``) and the Hive default (null) partition; each
+                       record holds ``partition``: the directory values as Spark reads them (unescaped, null)
+- ``partitioned_types/`` two leaf directories whose values infer int, long, double, decimal, timestamp, string
+- ``partitioned_conflict/``, ``partitioned_mixed/``: directory structures Spark refuses
 
 ``rec.tensors(..., layout_rows=True, nrows=N, spark_sha256={key: sha})`` records rows-layout files with
 their row count and the SHA-256 of each column's values as the rows layout emits them.
@@ -254,6 +259,42 @@ def _listing(out, rec):
     (base / "notes.txt").write_bytes(b"not a tensor")
 
 
+def _partitioned(out, rec):
+    # Directory names as Spark writes them: '=' and ':' escaped (%3D, %3A), null as the Hive default.
+    base = out / "spark" / "partitioned"
+    g = torch.Generator().manual_seed(21)
+    leaves = [
+        ("split=train/day=2024-01-01", {"split": "train", "day": "2024-01-01"}, [5, 7]),
+        ("split=train/day=2024-01-02", {"split": "train", "day": "2024-01-02"}, [3]),
+        ("split=test/day=2024-01-01", {"split": "test", "day": "2024-01-01"}, [4]),
+        ("split=a%3Db c/day=__HIVE_DEFAULT_PARTITION__", {"split": "a=b c", "day": None}, [2]),
+    ]
+    for rel, values, sizes in leaves:
+        for k, n in enumerate(sizes):
+            t = {"features": torch.randn(n, 4, generator=g),
+                 "labels": torch.randint(-5, 1000, (n,), generator=g, dtype=torch.int64)}
+            p = base / rel / f"shard-{k}.pt"
+            _save(t, p)
+            sha = {key: hashlib.sha256(spark_bytes(v)).hexdigest() for key, v in t.items()}
+            rec.tensors(p, t, "torch-zip", layout_rows=True, nrows=n, spark_sha256=sha, partition=values)
+    (base / "_SUCCESS").write_bytes(b"")
+
+    types = out / "spark" / "partitioned_types"
+    for i, rel in enumerate(["i=1/l=3000000000/d=1.5/dec=12345678901234567890/ts=2024-01-01 10%3A00%3A00/s=x1",
+                             "i=2/l=5/d=2/dec=7/ts=2024-01-02/s=007"]):
+        t = {"v": torch.arange(3, dtype=torch.int64) + 10 * i}
+        p = types / rel / "f.pt"
+        _save(t, p)
+        _rows(rec, p, t)
+
+    for rel in ["partitioned_conflict/a=1/f.pt", "partitioned_conflict/b=2/f.pt",
+                "partitioned_mixed/f.pt", "partitioned_mixed/a=1/f.pt"]:
+        t = {"v": torch.arange(2, dtype=torch.int64)}
+        p = out / "spark" / rel
+        _save(t, p)
+        _rows(rec, p, t)
+
+
 def _edges(out, rec):
     # Zero rows, zero-sized rows, and views: a transposed tensor and a slice of a bigger storage.
     p = out / "spark" / "empty_rows" / "e.pt"
@@ -313,5 +354,6 @@ def generate(out: pathlib.Path, rec):
     _safetensors(out, rec)
     _checkpoint(out, rec)
     _listing(out, rec)
+    _partitioned(out, rec)
     _edges(out, rec)
     _conj_neg(out, rec)

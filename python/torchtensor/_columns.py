@@ -17,6 +17,8 @@ from .errors import TorchTensorError
 
 DTYPE_KEY = "torchtensor.dtype"
 SHAPE_KEY = "torchtensor.shape"
+# Marks a partition column (from a ``name=value`` directory): one plain value per row, not a tensor.
+PARTITION_KEY = "torchtensor.partition"
 
 # Spark element type -> the torch dtype a column without metadata is read as (``infer=True``).
 _INFER = {
@@ -79,6 +81,36 @@ def tensor_column(field: T.StructField, *, infer: bool = False) -> TensorColumn:
 
 def tensor_columns(schema: T.StructType, *, infer: bool = False):
     return [tensor_column(f, infer=infer) for f in schema.fields]
+
+
+def is_partition(field: T.StructField) -> bool:
+    """Whether the connector marked ``field`` as a partition column."""
+    return bool((field.metadata or {}).get(PARTITION_KEY))
+
+
+# Spark type of a partition column -> the NumPy dtype of its values (others: object arrays).
+_PLAIN = {
+    T.ByteType: "int8", T.ShortType: "int16", T.IntegerType: "int32", T.LongType: "int64",
+    T.FloatType: "float32", T.DoubleType: "float64", T.BooleanType: "bool",
+}
+
+
+@dataclass(frozen=True)
+class PlainColumn:
+    """A partition column: one value per row, returned as an array of its Spark type."""
+    name: str
+    data_type: T.DataType
+
+    @property
+    def numpy_dtype(self):
+        """The fixed-width NumPy dtype of its values, or None (strings, dates, decimals, ...)."""
+        return _PLAIN.get(type(self.data_type))
+
+
+def result_columns(schema: T.StructType, *, infer: bool = False):
+    """Each field as a :class:`TensorColumn`, or a :class:`PlainColumn` for a partition column."""
+    return [PlainColumn(f.name, f.dataType) if is_partition(f) else tensor_column(f, infer=infer)
+            for f in schema.fields]
 
 
 def tensor_metadata(dtype: str, shape=()) -> dict:

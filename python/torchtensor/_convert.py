@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from . import _dtypes
-from ._columns import TensorColumn
+from ._columns import PlainColumn, TensorColumn
 from .errors import TorchTensorError
 
 
@@ -101,9 +101,26 @@ def _copy_threads() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def flat_to_numpy(raw: np.ndarray, col: TensorColumn) -> np.ndarray:
+def plain_to_numpy(chunks: Sequence[pa.Array], col: PlainColumn) -> np.ndarray:
+    """A partition column's values: an array of its Spark type's NumPy dtype (int32, int64, float64,
+    bool, ...; datetime64 for dates and timestamps, strings and decimals as objects); a column with
+    nulls (the Hive default partition) is an object array holding None there."""
+    arr = pa.chunked_array(list(chunks), type=chunks[0].type) if chunks else None
+    if arr is None or len(arr) == 0:
+        return np.empty(0, dtype=col.numpy_dtype or object)
+    if arr.null_count:
+        return np.array(arr.to_pylist(), dtype=object)
+    if pa.types.is_timestamp(arr.type) and arr.type.tz is not None:
+        arr = arr.cast(pa.timestamp(arr.type.unit))  # UTC instants as naive datetime64
+    out = arr.to_numpy()
+    return out.astype(col.numpy_dtype, copy=False) if col.numpy_dtype else out
+
+
+def flat_to_numpy(raw: np.ndarray, col) -> np.ndarray:
     """Bytes of N rows of Spark element values (C order) -> the (N, *row_shape) array, a view of
     ``raw`` unless the torch dtype needs a conversion."""
+    if isinstance(col, PlainColumn):
+        return raw.view(col.numpy_dtype)
     elem = _dtypes.spark_element_dtype(col.dtype)
     flat = _dtypes.restore(raw.view(elem), col.dtype)
     n = flat.size // math.prod(col.shape)  # the JVM writes this way only rows of at least one value
@@ -114,7 +131,9 @@ def batches_to_numpy(batches: List[pa.RecordBatch], columns: Sequence[TensorColu
     """{column name: ndarray} from record batches whose columns are ``columns`` in order."""
     result = {}
     for i, col in enumerate(columns):
-        result[col.name] = column_to_numpy([b.column(i) for b in batches], col)
+        chunks = [b.column(i) for b in batches]
+        result[col.name] = plain_to_numpy(chunks, col) if isinstance(col, PlainColumn) \
+            else column_to_numpy(chunks, col)
     return result
 
 

@@ -12,6 +12,9 @@ def to_numpy(df: DataFrame, *, handoff: str = "auto", infer: bool = False) -> Di
 
     ``rows`` layout columns need the connector's metadata (``torchtensor.dtype``/``.shape``); with
     ``infer=True`` numeric columns without it are read by their Spark type (1-D rows for arrays).
+    Partition columns (``name=value`` directories) are arrays of their Spark type: int32, int64,
+    float64, datetime64 for dates and timestamps, objects for strings and decimals, and objects
+    with None where a value is null (``__HIVE_DEFAULT_PARTITION__``).
     A ``tensors`` layout DataFrame (``path``, ``key``, ``dtype``, ``shape``, ``data`` columns) gives
     ``{key: array}`` (see :func:`tensors_to_numpy`).
 
@@ -22,7 +25,7 @@ def to_numpy(df: DataFrame, *, handoff: str = "auto", infer: bool = False) -> Di
     """
     if _tensors.is_tensors_layout(df.schema):
         return _tensors.tensors_to_numpy(df, handoff=handoff)
-    columns = _columns.tensor_columns(df.schema, infer=infer)
+    columns = _columns.result_columns(df.schema, infer=infer)
     direct = _handoff.collect_columns(df, handoff) if handoff != "arrow" else None
     if isinstance(direct, dict):  # one file per column, already the (N, ...) values
         return {c.name: _convert.flat_to_numpy(direct[c.name], c) for c in columns}
@@ -34,7 +37,7 @@ def to_numpy(df: DataFrame, *, handoff: str = "auto", infer: bool = False) -> Di
 def iter_batches(df: DataFrame, *, handoff: str = "auto", infer: bool = False) -> Iterator[Dict[str, np.ndarray]]:
     """Yields ``{column: array}`` for each Arrow batch of ``df`` in order (arrays are views of the
     batch where the dtype allows). Same arguments as :func:`to_numpy`; ``rows`` layout only."""
-    columns = _columns.tensor_columns(df.schema, infer=infer)
+    columns = _columns.result_columns(df.schema, infer=infer)
     result = _handoff.collect_arrow(df, handoff)
     for batch in result.batches():
         if batch.num_rows:

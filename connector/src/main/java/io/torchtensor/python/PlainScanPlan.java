@@ -32,7 +32,8 @@ import scala.jdk.javaapi.CollectionConverters;
  *   <li>ending in a {@code BatchScanExec} of a scan from the {@code io.torchtensor} packages that is
  *       columnar and has no runtime filters.
  * </ul>
- * Anything else (filters, expressions, joins, caches, adaptive plans) may change values or rows, so
+ * Filters on partition columns alone leave no node: the scan decides them per file and reads only the
+ * files they keep. Anything else (filters, expressions, joins, caches, adaptive plans) may change values or rows, so
  * those DataFrames go through {@code Dataset.toArrow} instead; {@link #reason()} says why.
  */
 final class PlainScanPlan {

@@ -33,7 +33,8 @@ import org.apache.spark.sql.types.StructType;
  * float32, float64, int8, int16, int32 or int64 read as its own Spark type (no widening), without
  * torch's lazy conj/neg bit (whose values are not the stored bytes), the
  * schema's recorded dtype and row shape, little-endian, contiguous, its rows inside its storage
- * and the storage inside a local file of the length listed at planning. {@link #copy} first checks
+ * and the storage inside a local file of the length listed at planning; a partition column (not in
+ * the files) makes the whole scan decline. {@link #copy} first checks
  * every slice's file and every column and writes nothing unless all qualify, so a caller can still
  * read the partition the usual way. Row ranges are the reader's ({@link FileSlice}, {@link RowsFile}).
  *
@@ -62,6 +63,12 @@ public final class DirectRowCopy implements Serializable {
     if (!(scan instanceof TorchTensorScan s) || s.spec().tensorsLayout() || !s.spec().failFast()
         || s.spec().ignoreCorruptFiles() || s.spec().ignoreMissingFiles()) {
       return null;
+    }
+    // Partition columns are not in the files: the reader builds them (PartitionVectors).
+    for (String name : ((StructType) DataType.fromJson(s.spec().schemaJson())).fieldNames()) {
+      if (s.spec().isPartitionColumn(name)) {
+        return null;
+      }
     }
     FileSlice[][] out = new FileSlice[partitions.size()][];
     for (int p = 0; p < out.length; p++) {

@@ -23,7 +23,9 @@ import org.apache.hadoop.fs.RemoteIterator;
  * Spark's file sources do: a path may be a file, a directory or a glob; files and directories whose
  * names start with {@code _} or {@code .} inside a directory are skipped (Spark's
  * {@code _SUCCESS}, {@code .crc} and staging folders); {@code pathGlobFilter} applies to file names;
- * sub-directories are read only with {@code recursiveFileLookup}. Files are returned sorted by path.
+ * sub-directories are read with {@code recursiveFileLookup}, and without it only partition directories
+ * ({@code name=value}, see {@link PartitionDiscovery}), whose names may start with {@code _} as in
+ * Spark ({@code InMemoryFileIndex.shouldFilterOutPathName}). Files are returned sorted by path.
  */
 final class FileLister {
 
@@ -31,6 +33,15 @@ final class FileLister {
   }
 
   static List<ListedFile> list(List<String> paths, Configuration conf, String pathGlobFilter, boolean recursive) {
+    return list(paths, conf, pathGlobFilter, recursive, null);
+  }
+
+  /**
+   * Also puts into {@code roots} (when not null) the paths loaded after glob expansion, qualified:
+   * a directory as it is, a file as its directory (Spark's root paths of partition discovery).
+   */
+  static List<ListedFile> list(List<String> paths, Configuration conf, String pathGlobFilter, boolean recursive,
+      List<String> roots) {
     try {
       GlobFilter filter = pathGlobFilter == null ? null : new GlobFilter(pathGlobFilter);
       List<ListedFile> out = new ArrayList<>();
@@ -45,6 +56,9 @@ final class FileLister {
         for (FileStatus st : matches) {
           if (glob && hidden(st.getPath().getName())) {
             continue; // a glob such as dir/*.pt skips hidden files as a directory listing does
+          }
+          if (roots != null) {
+            roots.add((st.isDirectory() ? st.getPath() : st.getPath().getParent()).toString());
           }
           if (st.isDirectory()) {
             listDirectory(fs, st.getPath(), filter, recursive, out);
@@ -92,8 +106,8 @@ final class FileLister {
         continue;
       }
       if (st.isDirectory()) {
-        if (recursive) {
-          listDirectory(fs, st.getPath(), filter, true, out);
+        if (recursive || partitionDirectory(st.getPath().getName())) {
+          listDirectory(fs, st.getPath(), filter, recursive, out);
         }
       } else if (filter == null || filter.accept(st.getPath())) {
         out.add(listed(fs, st));
@@ -102,7 +116,13 @@ final class FileLister {
   }
 
   static boolean hidden(String name) {
-    return name.startsWith("_") || name.startsWith(".");
+    return (name.startsWith("_") && !name.contains("=")) || name.startsWith(".");
+  }
+
+  /** A Hive-style partition directory name: {@code name=value}, both non-empty. */
+  static boolean partitionDirectory(String name) {
+    int eq = name.indexOf('=');
+    return eq > 0 && eq < name.length() - 1;
   }
 
   private static ListedFile listed(FileSystem fs, FileStatus st) throws IOException {

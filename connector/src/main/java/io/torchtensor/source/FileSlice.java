@@ -12,8 +12,16 @@ import java.math.BigInteger;
  * {@code [ceil(start * N / len), ceil((start + length) * N / len))}: adjacent slices meet exactly,
  * and no row is lost or read twice whatever N and the split size are. Row ranges need N, which only
  * the executor learns from the header, so planning needs no file opened on the driver.
+ *
+ * <p>{@code partitionValues} are the file's partition column values (Spark internal values, in the
+ * order of the table's partition columns), or null when the table has none.
  */
-record FileSlice(String path, long fileLength, long start, long length, String[] hosts) implements Serializable {
+record FileSlice(String path, long fileLength, long start, long length, String[] hosts, Object[] partitionValues)
+    implements Serializable {
+
+  FileSlice(String path, long fileLength, long start, long length, String[] hosts) {
+    this(path, fileLength, start, length, hosts, null);
+  }
 
   boolean wholeFile() {
     return start == 0 && length == fileLength;

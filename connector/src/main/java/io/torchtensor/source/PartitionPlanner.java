@@ -31,15 +31,22 @@ final class PartitionPlanner {
 
   static List<TorchTensorInputPartition> plan(List<ListedFile> files, boolean splittable, long maxSplitBytes,
       long openCost) {
+    return plan(files, PartitionDiscovery.Spec.EMPTY, splittable, maxSplitBytes, openCost);
+  }
+
+  /** As above; each slice carries its file's partition values from {@code partitions}. */
+  static List<TorchTensorInputPartition> plan(List<ListedFile> files, PartitionDiscovery.Spec partitions,
+      boolean splittable, long maxSplitBytes, long openCost) {
     List<FileSlice> slices = new ArrayList<>();
     for (ListedFile f : files) {
+      Object[] values = partitions.valuesOf(f.path());
       if (!splittable || f.length() <= maxSplitBytes) {
-        slices.add(new FileSlice(f.path(), f.length(), 0, f.length(), f.hostsFor(0, f.length())));
+        slices.add(new FileSlice(f.path(), f.length(), 0, f.length(), f.hostsFor(0, f.length()), values));
         continue;
       }
       for (long off = 0; off < f.length(); off += maxSplitBytes) {
         long len = Math.min(maxSplitBytes, f.length() - off);
-        slices.add(new FileSlice(f.path(), f.length(), off, len, f.hostsFor(off, len)));
+        slices.add(new FileSlice(f.path(), f.length(), off, len, f.hostsFor(off, len), values));
       }
     }
     slices.sort(Comparator.comparingLong(FileSlice::length).reversed());

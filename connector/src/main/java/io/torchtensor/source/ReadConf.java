@@ -136,6 +136,39 @@ final class ReadConf {
     return bool(ReadOptions.RECURSIVE_FILE_LOOKUP, raw(ReadOptions.RECURSIVE_FILE_LOOKUP), false);
   }
 
+  String basePath() {
+    return options.get(ReadOptions.BASE_PATH);
+  }
+
+  /** Spark's {@code spark.sql.sources.partitionColumnTypeInference.enabled} (default true). */
+  boolean partitionColumnTypeInference() {
+    return bool("spark.sql.sources.partitionColumnTypeInference.enabled",
+        session.get("spark.sql.sources.partitionColumnTypeInference.enabled", null), true);
+  }
+
+  /** Spark's {@code spark.sql.sources.validatePartitionColumns} (default true). */
+  boolean validatePartitionColumns() {
+    return bool("spark.sql.sources.validatePartitionColumns",
+        session.get("spark.sql.sources.validatePartitionColumns", null), true);
+  }
+
+  /** Spark's {@code spark.sql.caseSensitive} (default false). */
+  boolean caseSensitive() {
+    return bool("spark.sql.caseSensitive", session.get("spark.sql.caseSensitive", null), false);
+  }
+
+  /** Spark's {@code spark.sql.timestampType}: whether inferred timestamps are TIMESTAMP_NTZ. */
+  boolean timestampNtz() {
+    String v = session.get("spark.sql.timestampType", null);
+    return v != null && v.trim().equalsIgnoreCase("TIMESTAMP_NTZ");
+  }
+
+  /** Spark's {@code spark.sql.session.timeZone}, for timestamp partition values. */
+  java.time.ZoneId sessionZone() {
+    String v = session.get("spark.sql.session.timeZone", null);
+    return v == null ? java.time.ZoneId.systemDefault() : java.time.ZoneId.of(v.trim(), java.time.ZoneId.SHORT_IDS);
+  }
+
   boolean ignoreCorruptFiles() {
     return bool(ReadOptions.IGNORE_CORRUPT_FILES,
         rawOrSpark(ReadOptions.IGNORE_CORRUPT_FILES, "spark.sql.files.ignoreCorruptFiles"), false);

@@ -36,8 +36,17 @@ public final class ReadOptions {
   /** Glob on file names, as Spark's file sources ({@code *.pt}). */
   public static final String PATH_GLOB_FILTER = "pathGlobFilter";
 
-  /** Read files of sub-directories too. Default false: only a directory's own files. */
+  /**
+   * Read files of all sub-directories too, and infer no partition column (as Spark). Default false:
+   * a directory's own files and those of its partition directories ({@code name=value}).
+   */
   public static final String RECURSIVE_FILE_LOOKUP = "recursiveFileLookup";
+
+  /**
+   * The table's root directory when partition directories are loaded directly
+   * ({@code load("/features/split=train")} with {@code basePath=/features} keeps column {@code split}).
+   */
+  public static final String BASE_PATH = "basePath";
 
   /** Skip unreadable files; default {@code spark.sql.files.ignoreCorruptFiles}. */
   public static final String IGNORE_CORRUPT_FILES = "ignoreCorruptFiles";
@@ -67,7 +76,7 @@ public final class ReadOptions {
 
   /** Option names of this source; every other option is passed on to the Hadoop configuration. */
   static final Set<String> ALL = Set.of(LAYOUT, KEYS, BATCH_ROWS, BATCH_BYTES, DEVICE, MODE,
-      MERGE_SCHEMA, PATH_GLOB_FILTER, RECURSIVE_FILE_LOOKUP, IGNORE_CORRUPT_FILES, IGNORE_MISSING_FILES,
+      MERGE_SCHEMA, PATH_GLOB_FILTER, RECURSIVE_FILE_LOOKUP, BASE_PATH, IGNORE_CORRUPT_FILES, IGNORE_MISSING_FILES,
       MAX_PARTITION_BYTES, OPEN_COST_IN_BYTES, PATH, PATHS);
 
   private ReadOptions() {

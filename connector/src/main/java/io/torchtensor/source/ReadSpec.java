@@ -15,17 +15,32 @@ import java.io.Serializable;
  * @param ignoreCorruptFiles skip files that fail to read
  * @param ignoreMissingFiles skip files deleted after listing
  * @param limit              rows each partition may stop after, or -1
+ * @param partitionSchemaJson the table's partition columns, {@code StructType.json()}; a read schema
+ *                           field of that name takes its value from the slice ({@link FileSlice})
  */
 record ReadSpec(boolean tensorsLayout, String schemaJson, KeyFilter keys, int batchRows, long batchBytes,
-    boolean failFast, boolean ignoreCorruptFiles, boolean ignoreMissingFiles, long limit) implements Serializable {
+    boolean failFast, boolean ignoreCorruptFiles, boolean ignoreMissingFiles, long limit, String partitionSchemaJson)
+    implements Serializable {
 
   ReadSpec withLimit(long newLimit) {
     return new ReadSpec(tensorsLayout, schemaJson, keys, batchRows, batchBytes, failFast, ignoreCorruptFiles,
-        ignoreMissingFiles, newLimit);
+        ignoreMissingFiles, newLimit, partitionSchemaJson);
   }
 
   ReadSpec withSchema(String json) {
     return new ReadSpec(tensorsLayout, json, keys, batchRows, batchBytes, failFast, ignoreCorruptFiles,
-        ignoreMissingFiles, limit);
+        ignoreMissingFiles, limit, partitionSchemaJson);
+  }
+
+  /** The read schema's fields that are partition columns, by name: nothing to read from a file. */
+  boolean isPartitionColumn(String name) {
+    org.apache.spark.sql.types.StructType p =
+        (org.apache.spark.sql.types.StructType) org.apache.spark.sql.types.DataType.fromJson(partitionSchemaJson);
+    for (String n : p.fieldNames()) {
+      if (n.equals(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

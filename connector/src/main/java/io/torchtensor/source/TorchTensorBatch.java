@@ -14,13 +14,15 @@ final class TorchTensorBatch implements Batch {
 
   private final SparkSession spark;
   private final TorchTensorTable table;
+  private final List<ListedFile> files;
   private final ReadSpec spec;
   private List<TorchTensorInputPartition> partitions;
   private Broadcast<SerializableHadoopConf> conf;
 
-  TorchTensorBatch(SparkSession spark, TorchTensorTable table, ReadSpec spec) {
+  TorchTensorBatch(SparkSession spark, TorchTensorTable table, List<ListedFile> files, ReadSpec spec) {
     this.spark = spark;
     this.table = table;
+    this.files = files;
     this.spec = spec;
   }
 
@@ -28,10 +30,9 @@ final class TorchTensorBatch implements Batch {
   public InputPartition[] planInputPartitions() {
     if (partitions == null) {
       ReadConf rc = table.readConf();
-      List<ListedFile> files = table.files();
       long openCost = rc.openCostInBytes();
       long maxSplit = PartitionPlanner.maxSplitBytes(files, rc.maxPartitionBytes(), openCost, rc.minPartitionNum(spark));
-      partitions = PartitionPlanner.plan(files, !spec.tensorsLayout(), maxSplit, openCost);
+      partitions = PartitionPlanner.plan(files, table.partitions(), !spec.tensorsLayout(), maxSplit, openCost);
     }
     return partitions.toArray(new InputPartition[0]);
   }

@@ -35,7 +35,7 @@ public final class TorchTensorDataSource implements TableProvider, DataSourceReg
   /** Listing and schema from the last {@link #inferSchema}, reused by {@link #getTable} of the same load. */
   private Map<String, String> inferredFor;
   private StructType inferred;
-  private List<ListedFile> inferredFiles;
+  private PartitionDiscovery.Listing inferredListing;
   private Map<String, Long> inferredRows;
 
   @Override
@@ -43,30 +43,39 @@ public final class TorchTensorDataSource implements TableProvider, DataSourceReg
     return "torchtensor";
   }
 
+  /**
+   * The tensor columns (from the headers, or the tensors layout's fixed columns), then the partition
+   * columns of Hive-style directories ({@link PartitionDiscovery}), as Spark's file sources append them.
+   */
   @Override
   public StructType inferSchema(CaseInsensitiveStringMap options) {
     SparkSession spark = SparkSession.active();
     ReadConf conf = new ReadConf(spark, options);
     conf.device();
-    if (conf.tensorsLayout()) {
-      return SchemaInference.tensorsSchema();
-    }
-    List<ListedFile> files = FileLister.list(conf.paths(), TorchTensorTable.hadoopConf(spark, conf.options()),
-        conf.pathGlobFilter(), conf.recursiveFileLookup());
-    if (files.isEmpty()) {
-      throw new TorchTensorSchemaException("no torchtensor files found in " + conf.paths()
-          + " (names starting with _ or . are skipped" + (conf.pathGlobFilter() == null ? "" : ", pathGlobFilter="
-          + conf.pathGlobFilter()) + (conf.recursiveFileLookup() ? "" : "; sub-directories are read with"
-          + " recursiveFileLookup=true") + "); a schema cannot be inferred");
-    }
+    PartitionDiscovery.Listing listing = PartitionDiscovery.list(conf,
+        TorchTensorTable.hadoopConf(spark, conf.options()), null);
+    List<ListedFile> files = listing.files();
     Map<String, Long> rows = new HashMap<>();
-    StructType schema = SchemaInference.rowsSchema(spark, files, TorchTensorTable.hadoopConf(spark, conf.options()),
-        new KeyFilter(conf.keys()), conf.mergeSchema(), conf.failFast(), conf.ignoreCorruptFiles(),
-        conf.ignoreMissingFiles(), rows);
+    StructType data;
+    if (conf.tensorsLayout()) {
+      data = SchemaInference.tensorsSchema();
+      rows = null;
+    } else {
+      if (files.isEmpty()) {
+        throw new TorchTensorSchemaException("no torchtensor files found in " + conf.paths()
+            + " (names starting with _ or . are skipped" + (conf.pathGlobFilter() == null ? "" : ", pathGlobFilter="
+            + conf.pathGlobFilter()) + (conf.recursiveFileLookup() ? "" : "; sub-directories other than partition"
+            + " directories name=value are read with recursiveFileLookup=true") + "); a schema cannot be inferred");
+      }
+      data = SchemaInference.rowsSchema(spark, files, TorchTensorTable.hadoopConf(spark, conf.options()),
+          new KeyFilter(conf.keys()), conf.mergeSchema(), conf.failFast(), conf.ignoreCorruptFiles(),
+          conf.ignoreMissingFiles(), rows);
+    }
+    StructType schema = PartitionDiscovery.tableSchema(data, listing.partitions(), conf.caseSensitive());
     inferredFor = options.asCaseSensitiveMap();
     inferred = schema;
-    inferredFiles = files;
-    inferredRows = Collections.unmodifiableMap(rows);
+    inferredListing = listing;
+    inferredRows = rows == null ? null : Collections.unmodifiableMap(rows);
     return schema;
   }
 
@@ -75,16 +84,28 @@ public final class TorchTensorDataSource implements TableProvider, DataSourceReg
     SparkSession spark = SparkSession.active();
     ReadConf conf = new ReadConf(spark, properties);
     boolean fromInference = schema.equals(inferred) && properties.equals(inferredFor);
-    if (conf.tensorsLayout()) {
-      if (!schema.equals(SchemaInference.tensorsSchema())) {
-        checkTensorsSchema(schema);
+    PartitionDiscovery.Listing listing = fromInference ? inferredListing
+        : PartitionDiscovery.list(conf, TorchTensorTable.hadoopConf(spark, conf.options()), schema);
+    PartitionDiscovery.Spec parts = listing.partitions();
+    // A user schema's partition columns are the discovered ones (typed as the schema says); the
+    // rest are its tensor columns.
+    List<StructField> dataFields = new java.util.ArrayList<>();
+    for (StructField f : schema.fields()) {
+      if (PartitionDiscovery.userField(parts.schema(), f.name(), conf.caseSensitive()) == null) {
+        dataFields.add(f);
       }
-      return new TorchTensorTable(spark, conf, schema, false, null, null);
+    }
+    StructType data = new StructType(dataFields.toArray(new StructField[0]));
+    StructType full = PartitionDiscovery.tableSchema(data, parts, conf.caseSensitive());
+    if (conf.tensorsLayout()) {
+      if (!data.equals(SchemaInference.tensorsSchema())) {
+        checkTensorsSchema(data);
+      }
+      return new TorchTensorTable(spark, conf, full, data, false, listing, null);
     }
     // The inferred row counts hold for the keys of inference, which are the table's unless a user
     // schema names the columns (then its names are the keys): only an inferred table keeps them.
-    return new TorchTensorTable(spark, conf, schema, !fromInference, fromInference ? inferredFiles : null,
-        fromInference ? inferredRows : null);
+    return new TorchTensorTable(spark, conf, full, data, !fromInference, listing, fromInference ? inferredRows : null);
   }
 
   /** A user schema for the tensors layout may only name its columns, with their types. */

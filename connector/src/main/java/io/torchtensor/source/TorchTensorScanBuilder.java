@@ -2,6 +2,8 @@ package io.torchtensor.source;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.sources.Filter;
+import org.apache.spark.sql.connector.read.SupportsPushDownFilters;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.read.Scan;
 import org.apache.spark.sql.connector.read.ScanBuilder;
@@ -11,16 +13,21 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Column pruning (only the requested tensors' bytes are read; none for {@code count()}) and limit
- * pushdown (each partition stops after the limit; Spark still applies the limit on top).
+ * Column pruning (only the requested tensors' bytes are read; none for {@code count()}), limit
+ * pushdown (each partition stops after the limit; Spark still applies the limit on top), and
+ * partition filters: a filter on partition columns only is decided per file on the driver
+ * ({@link PartitionFilters}) and the scan reads only the files it keeps; Spark gets back every
+ * other filter (those on tensor columns, and any this source cannot decide) to evaluate on rows.
  */
-final class TorchTensorScanBuilder implements ScanBuilder, SupportsPushDownRequiredColumns, SupportsPushDownLimit {
+final class TorchTensorScanBuilder implements ScanBuilder, SupportsPushDownRequiredColumns, SupportsPushDownLimit,
+    SupportsPushDownFilters {
 
   private final SparkSession spark;
   private final TorchTensorTable table;
   private final ReadSpec base;
   private StructType required;
   private long limit = -1;
+  private final List<Filter> pushed = new ArrayList<>();
 
   TorchTensorScanBuilder(SparkSession spark, TorchTensorTable table, ReadSpec base) {
     this.spark = spark;
@@ -65,7 +72,47 @@ final class TorchTensorScanBuilder implements ScanBuilder, SupportsPushDownRequi
   }
 
   @Override
+  public Filter[] pushFilters(Filter[] filters) {
+    PartitionDiscovery.Spec parts = table.partitions();
+    if (parts.isEmpty()) {
+      return filters;
+    }
+    PartitionFilters eval = new PartitionFilters(parts.schema(), table.readConf().caseSensitive());
+    List<Filter> rest = new ArrayList<>();
+    for (Filter f : filters) {
+      if (eval.onPartitionColumnsOnly(f) && eval.decidable(f, parts.values().values())) {
+        pushed.add(f);
+      } else {
+        rest.add(f);
+      }
+    }
+    return rest.toArray(new Filter[0]);
+  }
+
+  @Override
+  public Filter[] pushedFilters() {
+    return pushed.toArray(new Filter[0]);
+  }
+
+  @Override
   public Scan build() {
-    return new TorchTensorScan(spark, table, required, base.withSchema(required.json()).withLimit(limit));
+    List<ListedFile> files = table.files();
+    if (!pushed.isEmpty()) {
+      PartitionDiscovery.Spec parts = table.partitions();
+      PartitionFilters eval = new PartitionFilters(parts.schema(), table.readConf().caseSensitive());
+      List<ListedFile> kept = new ArrayList<>();
+      for (ListedFile f : files) {
+        boolean keep = true;
+        for (Filter p : pushed) {
+          keep &= eval.keeps(p, parts.valuesOf(f.path()));
+        }
+        if (keep) {
+          kept.add(f);
+        }
+      }
+      files = kept;
+    }
+    return new TorchTensorScan(spark, table, files, pushedFilters(), required,
+        base.withSchema(required.json()).withLimit(limit));
   }
 }

@@ -13,7 +13,8 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
- * The files given to {@code load}, as one table. Lists them once, through Hadoop, on first use.
+ * The files given to {@code load}, as one table, listed once through Hadoop when the table is made,
+ * with the partition columns of their directories ({@link PartitionDiscovery}).
  * With a user schema, the {@code rows} layout reads exactly its columns: a file's rows are counted
  * from the tensors the schema names (or those of the {@code keys} option when given).
  */
@@ -22,17 +23,24 @@ final class TorchTensorTable implements SupportsRead {
   private final SparkSession spark;
   private final ReadConf conf;
   private final StructType schema;
+  private final StructType dataSchema;
   private final boolean userSchema;
-  private List<ListedFile> files;
+  private final PartitionDiscovery.Listing listing;
   private final Map<String, Long> rowCounts;
 
-  TorchTensorTable(SparkSession spark, ReadConf conf, StructType schema, boolean userSchema, List<ListedFile> files,
-      Map<String, Long> rowCounts) {
+  /**
+   * @param schema     the table's columns: {@code dataSchema}, then the partition columns
+   * @param dataSchema the columns read from the files
+   * @param listing    the files and their partition values
+   */
+  TorchTensorTable(SparkSession spark, ReadConf conf, StructType schema, StructType dataSchema, boolean userSchema,
+      PartitionDiscovery.Listing listing, Map<String, Long> rowCounts) {
     this.spark = spark;
     this.conf = conf;
     this.schema = schema;
+    this.dataSchema = dataSchema;
     this.userSchema = userSchema;
-    this.files = files;
+    this.listing = listing;
     this.rowCounts = rowCounts;
   }
 
@@ -68,11 +76,14 @@ final class TorchTensorTable implements SupportsRead {
     return rowCounts;
   }
 
-  synchronized List<ListedFile> files() {
-    if (files == null) {
-      files = FileLister.list(conf.paths(), hadoopConf(), conf.pathGlobFilter(), conf.recursiveFileLookup());
-    }
-    return files;
+  /** Every listed file; a scan reads those its partition filters keep ({@link TorchTensorScanBuilder}). */
+  List<ListedFile> files() {
+    return listing.files();
+  }
+
+  /** The partition columns and each file's values; empty when the files are not partitioned. */
+  PartitionDiscovery.Spec partitions() {
+    return listing.partitions();
   }
 
   /**
@@ -108,13 +119,14 @@ final class TorchTensorTable implements SupportsRead {
     KeyFilter keys = new KeyFilter(conf.keys());
     if (userSchema && keys.acceptsAll() && !conf.tensorsLayout()) {
       List<String> names = new java.util.ArrayList<>();
-      for (StructField f : schema.fields()) {
+      for (StructField f : dataSchema.fields()) {
         names.add(f.name());
       }
       keys = KeyFilter.exact(names);
     }
     ReadSpec spec = new ReadSpec(conf.tensorsLayout(), schema.json(), keys, conf.batchRows(), conf.batchBytes(),
-        conf.failFast(), conf.ignoreCorruptFiles(), conf.ignoreMissingFiles(), -1);
+        conf.failFast(), conf.ignoreCorruptFiles(), conf.ignoreMissingFiles(), -1,
+        listing.partitions().schema().json());
     return new TorchTensorScanBuilder(spark, this, spec);
   }
 }

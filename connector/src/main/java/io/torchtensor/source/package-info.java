@@ -22,6 +22,13 @@
  *       always read on the CPU), {@code requires_grad}, {@code data} (C-order little-endian bytes).</li>
  * </ul>
  *
+ * <h2>Partition columns</h2>
+ * Files under Hive-style directories ({@code /features/split=train/day=2024-01-01/shard-0.pt}) get
+ * the directories' columns after the tensor columns in both layouts, typed and unescaped as Spark's
+ * file sources do ({@code PartitionDiscovery}; {@code basePath},
+ * {@code recursiveFileLookup}). Filters on them alone rule whole files out at planning; each batch
+ * carries their values as Arrow vectors ({@code PartitionVectors}).
+ *
  * <h2>Element types</h2>
  * float32 → float, float64 → double, float16/bfloat16/float8 → float (exact), int8 → tinyint,
  * int16 → smallint, int32 → int, int64 → bigint, uint8 → smallint, uint16 → int, uint32 → bigint,

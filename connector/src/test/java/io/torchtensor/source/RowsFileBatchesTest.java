@@ -36,7 +36,7 @@ class RowsFileBatchesTest {
       }
       StructType schema = new StructType(fields.toArray(new StructField[0]));
       ReadSpec spec = new ReadSpec(false, schema.json(), new KeyFilter(List.of()), batchRows, batchBytes,
-          true, false, false, -1);
+          true, false, false, -1, "{\"type\":\"struct\",\"fields\":[]}");
       long len = Files.size(p);
       RowsFileBatches batches = new RowsFileBatches(f, new FileSlice(p.toString(), len, 0, len, new String[0]),
           schema, spec, writers, new ReadCounters());

@@ -28,7 +28,7 @@ class SerializationTest {
   @Test
   void readSpecAndPartitionsTravel() throws Exception {
     ReadSpec spec = new ReadSpec(false, "{\"type\":\"struct\",\"fields\":[]}", new KeyFilter(List.of("enc*")),
-        128, 1 << 20, false, true, true, 10);
+        128, 1 << 20, false, true, true, 10, "{\"type\":\"struct\",\"fields\":[]}");
     ReadSpec back = roundTrip(spec);
     assertThat(back.schemaJson()).isEqualTo(spec.schemaJson());
     assertThat(back.keys().accepts("encoder.0.weight")).isTrue();
