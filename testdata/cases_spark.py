@@ -24,6 +24,9 @@ Each folder is one table the JVM tests load (``spark.read.format("torchtensor").
                        record holds ``partition``: the directory values as Spark reads them (unescaped, null)
 - ``partitioned_types/`` two leaf directories whose values infer int, long, double, decimal, timestamp, string
 - ``partitioned_conflict/``, ``partitioned_mixed/``: directory structures Spark refuses
+- ``mixed/``           3 shards {'features': float32 [N,16], 'label': uint8 [N], 'mask': bool [N,3]},
+                       N = 300, 517, 1001: plain and widened columns in the same files
+- ``complex/``         2 shards {'z64': complex64 [N,3], 'z128': complex128 [N], 'idx': int64 [N]}, N = 40, 91
 
 ``rec.tensors(..., layout_rows=True, nrows=N, spark_sha256={key: sha})`` records rows-layout files with
 their row count and the SHA-256 of each column's values as the rows layout emits them.
@@ -342,6 +345,26 @@ def _conj_neg(out, rec):
     _rows(rec, p, t)
 
 
+def _mixed(out, rec):
+    # A plain column (its storage bytes are its values) next to columns the reader widens.
+    for i, n in enumerate([300, 517, 1001]):
+        g = torch.Generator().manual_seed(400 + i)
+        t = {"features": torch.randn(n, 16, generator=g),
+             "label": torch.randint(0, 256, (n,), generator=g, dtype=torch.uint8),
+             "mask": torch.rand(n, 3, generator=g) > 0.5}
+        p = out / "spark" / "mixed" / f"part-{i}.pt"
+        _save(t, p)
+        _rows(rec, p, t)
+    for i, n in enumerate([40, 91]):
+        g = torch.Generator().manual_seed(500 + i)
+        t = {"z64": torch.randn(n, 3, generator=g, dtype=torch.complex64),
+             "z128": torch.randn(n, generator=g, dtype=torch.complex128),
+             "idx": torch.arange(n, dtype=torch.int64) + 1000 * i}
+        p = out / "spark" / "complex" / f"part-{i}.pt"
+        _save(t, p)
+        _rows(rec, p, t)
+
+
 def generate(out: pathlib.Path, rec):
     _shards(out, rec)
     _big(out, rec)
@@ -357,3 +380,4 @@ def generate(out: pathlib.Path, rec):
     _partitioned(out, rec)
     _edges(out, rec)
     _conj_neg(out, rec)
+    _mixed(out, rec)

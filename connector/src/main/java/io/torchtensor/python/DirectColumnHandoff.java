@@ -13,11 +13,13 @@ import java.util.Locale;
 
 import io.torchtensor.source.DirectRowCopy;
 import io.torchtensor.source.PlannedRows;
+import io.torchtensor.source.TorchTensorMetrics;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.read.InputPartition;
 import org.apache.spark.sql.execution.metric.CustomMetrics;
 import org.apache.spark.sql.execution.metric.SQLMetric;
@@ -52,9 +54,12 @@ import scala.jdk.javaapi.CollectionConverters;
  * a file rewritten since planning) returns null so that the caller uses the IPC path instead. A
  * limit keeps the first rows in partition order, as {@code CollectLimitExec} does.
  *
- * <p>A task whose columns are all plain storage bytes copies its rows file to file
- * ({@link DirectRowCopy}: one copy per value) instead of reading Arrow batches; the same row checks
- * apply, and a task whose files or columns do not qualify reads batches as before.
+ * <p>A task copies the rows of its plain columns (storage bytes as they are) file to file
+ * ({@link DirectRowCopy}: one copy per value) instead of reading Arrow batches, and reads its other
+ * columns alone as batches ({@link LeftColumnsRead}); the same row checks apply, and a task whose
+ * files or columns do not qualify reads batches as before. The answer says, for the whole result
+ * and per column, how many partitions were copied file to file ({@code direct_partitions}) and how
+ * many partitions went both ways ({@code mixed_partitions}).
  *
  * <p>Metrics: a partition read as batches reports the scan's metrics through its partition reader
  * ({@code DataSourceRDD} posts {@code PartitionReader.currentMetricsValues} into the scan node's
@@ -62,7 +67,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * never opens that reader, so its task posts the copy's counts ({@link DirectRowCopy.Copied}) into
  * the same {@code SQLMetric}s the same way, and its rows into the node's output rows: the query
  * shows the files, tensors, bytes and read calls (one per {@code transferTo}) it read, and no
- * batches, as none was built.
+ * batches, as none was built. A partition read both ways posts the sum of the copy's and its
+ * reader's counts once (Spark sets, not adds, a task's value): each half opened the files and read
+ * their headers, and both are counted, as both happened.
  */
 final class DirectColumnHandoff {
   static final String FILE_PATTERN = "column-%03d.bin";
@@ -148,22 +155,39 @@ final class DirectColumnHandoff {
     // The scan node's accumulators: tasks update their copies, Spark merges them into these.
     scala.collection.immutable.Map<String, SQLMetric> scanMetrics = plan.scan().customMetrics();
     SQLMetric outputRows = plan.scan().longMetric("numOutputRows");
+    // Per task: {index, rows written, 1 if all is well, then per column 1 if copied file to file}.
     List<long[]> written = dataRdd.mapPartitionsWithIndex((index, it) -> {
       long want = take[index];
+      long[] answer = new long[3 + fields.length];
+      answer[0] = index;
       if (want == 0) {
-        return Collections.singletonList(new long[] {index, 0, 1, 0}).iterator();
+        answer[2] = 1;
+        return Collections.singletonList(answer).iterator();
       }
       if (direct != null) {
-        // Plain columns: file-to-file copy of the rows, the Arrow reader never opened (its iterator
-        // is lazy). Nothing is written unless every slice and column qualifies.
+        // Plain columns: file-to-file copy of the rows, the scan's Arrow reader never opened (its
+        // iterator is lazy); the other columns through a reader over them alone. Nothing is
+        // written unless every slice qualifies and some column does.
         DirectRowCopy.Copied copied = copyDirect(direct, index, ordinals, rowBytes, paths, firstRow[index], want);
         long held = copied.rows();
         if (held >= 0) {
-          CustomMetrics.updateMetrics(
-              CollectionConverters.asScala(Arrays.asList(copied.metrics())).toSeq(), scanMetrics);
+          boolean cut = want < inPartition[index];
+          boolean ok = cut ? held >= want : held == want;
+          CustomTaskMetric[] metrics = copied.metrics();
+          if (ok && !copied.all()) {
+            LeftColumnsRead.Result left = LeftColumnsRead.read(direct, index, copied.copied(), ordinals, rowBytes,
+                paths, firstRow[index], want, cut);
+            ok = left.written();
+            metrics = TorchTensorMetrics.sum(metrics, left.metrics());
+          }
+          CustomMetrics.updateMetrics(CollectionConverters.asScala(Arrays.asList(metrics)).toSeq(), scanMetrics);
           outputRows.add(Math.min(held, want));
-          boolean ok = want < inPartition[index] ? held >= want : held == want;
-          return Collections.singletonList(new long[] {index, want, ok ? 1 : 0, 1}).iterator();
+          answer[1] = want;
+          answer[2] = ok ? 1 : 0;
+          for (int i = 0; i < fields.length; i++) {
+            answer[3 + i] = copied.copied()[i] ? 1 : 0;
+          }
+          return Collections.singletonList(answer).iterator();
         }
       }
       try (ColumnFileWriter w = new ColumnFileWriter(paths, ordinals, rowBytes, firstRow[index], want,
@@ -176,12 +200,22 @@ final class DirectColumnHandoff {
         while (ok && want == inPartition[index] && it.hasNext()) {
           ok = it.next().numRows() == 0;
         }
-        return Collections.singletonList(new long[] {index, w.rows(), ok && w.rows() == want ? 1 : 0, 0}).iterator();
+        answer[1] = w.rows();
+        answer[2] = ok && w.rows() == want ? 1 : 0;
+        return Collections.singletonList(answer).iterator();
       }
     }, false).collect();
     long directParts = 0;
+    long mixedParts = 0;
+    long[] directColumn = new long[fields.length];
     for (long[] w : written) {
-      directParts += w[3];
+      long copiedColumns = 0;
+      for (int i = 0; i < fields.length; i++) {
+        directColumn[i] += w[3 + i];
+        copiedColumns += w[3 + i];
+      }
+      directParts += copiedColumns == fields.length ? 1 : 0;
+      mixedParts += copiedColumns > 0 && copiedColumns < fields.length ? 1 : 0;
       if (w[2] != 1) {
         for (String p : paths) {
           Files.deleteIfExists(Paths.get(p));
@@ -190,12 +224,15 @@ final class DirectColumnHandoff {
       }
     }
     StringBuilder json = new StringBuilder("{\"fast\": true, \"mode\": \"columns\", \"rows\": ")
-        .append(total).append(", \"limit\": -1, \"direct_partitions\": ").append(directParts)
+        .append(total).append(", \"limit\": -1, \"partitions\": ").append(parts)
+        .append(", \"direct_partitions\": ").append(directParts)
+        .append(", \"mixed_partitions\": ").append(mixedParts)
         .append(", \"columns\": [");
     for (int i = 0; i < names.length; i++) {
       json.append(i == 0 ? "" : ", ").append("{\"name\": ").append(ArrowHandoff.quote(names[i]))
           .append(", \"path\": ").append(ArrowHandoff.quote(paths[i]))
-          .append(", \"row_bytes\": ").append(rowBytes[i]).append('}');
+          .append(", \"row_bytes\": ").append(rowBytes[i])
+          .append(", \"direct_partitions\": ").append(directColumn[i]).append('}');
     }
     return json.append("]}").toString();
   }
@@ -203,7 +240,7 @@ final class DirectColumnHandoff {
   /** The file-to-file copier of the scan's partitions, or null when its partitions are not the RDD's. */
   private static DirectRowCopy directCopy(PlainScanPlan plan, int parts) {
     List<InputPartition> planned = CollectionConverters.asJava(plan.scan().inputPartitions());
-    return planned.size() == parts ? DirectRowCopy.of(plan.scan().scan(), planned) : null;
+    return planned.size() == parts ? DirectRowCopy.of(plan.scan().scan(), planned, plan.scan().readerFactory()) : null;
   }
 
   /** Runs {@link DirectRowCopy#copy} into the result files. */

@@ -31,6 +31,27 @@ public final class TorchTensorMetrics {
         task(READ_CALLS, c.readCalls), task(BATCHES, c.batches), task(FILES_DROPPED, c.filesDropped)};
   }
 
+  /**
+   * One task's values from two reads of it (a file-to-file copy and a partition reader), added by
+   * name: Spark sets a task's metric to the value it is given ({@code CustomMetrics.updateMetrics}),
+   * so a task that read two ways posts the sum once.
+   */
+  public static CustomTaskMetric[] sum(CustomTaskMetric[] a, CustomTaskMetric[] b) {
+    java.util.Map<String, Long> total = new java.util.LinkedHashMap<>();
+    for (CustomTaskMetric m : a) {
+      total.merge(m.name(), m.value(), Math::addExact);
+    }
+    for (CustomTaskMetric m : b) {
+      total.merge(m.name(), m.value(), Math::addExact);
+    }
+    CustomTaskMetric[] out = new CustomTaskMetric[total.size()];
+    int i = 0;
+    for (java.util.Map.Entry<String, Long> e : total.entrySet()) {
+      out[i++] = task(e.getKey(), e.getValue());
+    }
+    return out;
+  }
+
   private static CustomTaskMetric task(String name, long value) {
     return new CustomTaskMetric() {
       @Override

@@ -28,6 +28,11 @@ final class TorchTensorReaderFactory implements PartitionReaderFactory {
     this.conf = conf;
   }
 
+  /** The same read over other columns of the read schema (the Hadoop conf broadcast shared). */
+  TorchTensorReaderFactory withSchema(StructType readSchema) {
+    return new TorchTensorReaderFactory(spec.withSchema(readSchema.json()), conf);
+  }
+
   private StructType schema() {
     if (schema == null) {
       schema = (StructType) DataType.fromJson(spec.schemaJson());
