@@ -34,7 +34,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * ({@code write}) or for {@code collect()}. Each way runs on a fresh DataFrame, so each plan's
  * metrics hold one run. Uses {@code build/testdata/python/shards} (4 torch files, 100 rows of
  * {@code features} float32 [3, 8, 8] and {@code labels} int64) and the tensor sizes torch recorded
- * for them in {@code expected.jsonl}.
+ * for them in {@code expected.jsonl}; {@code spark/mixed} for a partition read both ways.
  */
 class HandoffMetricsTest {
   private static final String[] FILES = {"part-00000.pt", "part-00001.pt", "part-00002.pt", "part-00003.pt"};
@@ -250,6 +250,35 @@ class HandoffMetricsTest {
     assertThat(d.get("numOutputRows")).isEqualTo(a.get("numOutputRows")).isEqualTo(10007);
     assertThat(d.get("batches")).isZero();
     assertThat(a.get("batches")).isEqualTo(parts);
+  }
+
+  @Test
+  void aMixedPartitionCountsTheCopyAndTheReaderOfItsOtherColumns(@TempDir Path dir) throws Exception {
+    // spark/mixed: features float32 [N, 16] copied file to file, label uint8 and mask bool read as
+    // batches. Each half opens every file and reads its headers, so both opens are counted; the
+    // reader's half reads exactly what a scan of label and mask alone reads.
+    String mixed = root.resolve("spark/mixed").toString();
+    Map<String, Long> h = headersOnly(mixed);
+    assertThat(h.get("filesRead")).isEqualTo(3);
+    Dataset<Row> direct = reader().load(mixed);
+    JsonNode answer = json(ArrowHandoff.writeColumns(direct, dir.resolve("direct").toString()));
+    assertThat(answer.get("mixed_partitions").asLong()).isEqualTo(direct.rdd().getNumPartitions());
+    Dataset<Row> left = reader().load(mixed).select("label", "mask");
+    assertThat(json(ArrowHandoff.write(left, dir.resolve("left").toString())).get("mode").asText()).isEqualTo("local");
+    Map<String, Long> d = metrics(direct);
+    Map<String, Long> l = metrics(left);
+    long features = 0;
+    for (int i = 0; i < 3; i++) {
+      features = Math.addExact(features, recordedBytes("spark/mixed/part-" + i + ".pt", Set.of("features")));
+    }
+    assertThat(features).isEqualTo((300L + 517 + 1001) * 16 * 4);
+    assertThat(d.get("filesRead")).isEqualTo(h.get("filesRead") + l.get("filesRead")).isEqualTo(6);
+    assertThat(d.get("tensorsRead")).isEqualTo(3 + l.get("tensorsRead")).isEqualTo(9);
+    assertThat(d.get("bytesRead")).isEqualTo(h.get("bytesRead") + features + l.get("bytesRead"));
+    assertThat(d.get("readCalls")).isEqualTo(h.get("readCalls") + 3 + l.get("readCalls"));
+    assertThat(d.get("batches")).isEqualTo(l.get("batches")).isGreaterThanOrEqualTo(3);
+    assertThat(d.get("filesDropped")).isZero();
+    assertThat(d.get("numOutputRows")).isEqualTo(l.get("numOutputRows")).isEqualTo(300 + 517 + 1001);
   }
 
   private static Dataset<Row> split(String path) {
