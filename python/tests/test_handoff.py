@@ -175,3 +175,35 @@ def test_executors_in_other_jvms_send_the_batches_to_the_driver(testdata):
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert "CLUSTER-OK" in out.stdout, out.stdout[-3000:] + out.stderr[-3000:]
+
+
+def test_mixed_columns_keep_torchs_values_and_the_plain_one_stays_mapped(spark, testdata):
+    # float32 features (copied file to file) beside uint8 label and bool mask (read as batches).
+    folder = testdata / "spark" / "mixed"
+    for f in sorted(folder.glob("*.pt")):
+        arrays = torchtensor.to_numpy(torchtensor.read(spark, f), handoff="fast")
+        want = torch_load(f)
+        for name in ("features", "label", "mask"):
+            assert_same(arrays[name], want[name], f"{name} of {f.name}")
+        assert _mapped(arrays["features"]) and _mapped(arrays["mask"]) and not _mapped(arrays["label"])
+        assert not np.shares_memory(arrays["features"], arrays["mask"])
+    # row ranges of split files and limits: the same rows as the IPC batches, in the same order
+    df = torchtensor.read(spark, folder, maxPartitionBytes=20000, openCostInBytes=0)
+    assert df.rdd.getNumPartitions() > 3
+    for query in (df.select("mask", "features", "label"), df.limit(450), df.limit(1000)):
+        fast = torchtensor.to_numpy(query, handoff="fast")
+        ipc = torchtensor.to_numpy(query, handoff="arrow")
+        assert _mapped(fast["features"])
+        for name in query.columns:
+            assert fast[name].dtype == ipc[name].dtype, name
+            np.testing.assert_array_equal(fast[name], ipc[name], err_msg=name)
+
+
+def test_complex_rows_copied_file_to_file_are_complex_arrays(spark, testdata):
+    for f in sorted((testdata / "spark" / "complex").glob("*.pt")):
+        arrays = torchtensor.to_numpy(torchtensor.read(spark, f), handoff="fast")
+        want = torch_load(f)
+        for name in ("z64", "z128", "idx"):
+            assert_same(arrays[name], want[name], f"{name} of {f.name}")
+            assert _mapped(arrays[name]), name
+        assert arrays["z64"].dtype == np.complex64 and arrays["z128"].dtype == np.complex128
