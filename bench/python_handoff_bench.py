@@ -18,6 +18,10 @@ whole ``x`` as one (N, 1024) float32 ndarray in this process, checked against (b
   e_map    torchtensor.map_batches over the connector (mapInArrow) reducing each batch to its sum:
            what an Arrow UDF costs on top of the scan (no result array; compared with a_fast)
 
+``--mixed``: shards of ``{"x": float32 [rows, 1024], "label": uint8 [rows]}`` instead (written into
+``handoff-mixed-<gb>g``), the realistic features-plus-labels set: the fast path reads both columns,
+and the check also compares the labels with torch's. Only ``b_torch`` and ``a_fast`` run by default.
+
 Spark runs local[2] (2 cores). Each path runs ``--rounds`` times after one warm-up run that also
 checks the result (for the slow c_binary and d_pyds the checked run is the first round); the median
 is reported. Results go to stdout as a Markdown table and to build/bench/python_handoff.json.
@@ -39,11 +43,11 @@ COLS = 1024
 SHARD_MB = 64
 
 
-def make_shards(gb: float) -> pathlib.Path:
+def make_shards(gb: float, mixed: bool = False) -> pathlib.Path:
     import torch
 
     folder = pathlib.Path(os.environ.get("TORCHTENSOR_CACHE", pathlib.Path.home() / ".cache/torchtensor")) \
-        / "bench" / f"handoff-{gb:g}g"
+        / "bench" / f"handoff-{'mixed-' if mixed else ''}{gb:g}g"
     n_files = max(1, int(gb * 1024 / SHARD_MB))
     rows = SHARD_MB * 2**20 // (4 * COLS)
     done = folder / ".complete"
@@ -52,7 +56,10 @@ def make_shards(gb: float) -> pathlib.Path:
     folder.mkdir(parents=True, exist_ok=True)
     g = torch.Generator().manual_seed(0)
     for i in range(n_files):
-        torch.save({"x": torch.randn(rows, COLS, generator=g)}, folder / f"part-{i:05d}.pt")
+        shard = {"x": torch.randn(rows, COLS, generator=g)}
+        if mixed:
+            shard["label"] = torch.randint(0, 256, (rows,), generator=g, dtype=torch.uint8)
+        torch.save(shard, folder / f"part-{i:05d}.pt")
     done.write_text(f"{n_files} {rows}")
     return folder
 
@@ -197,14 +204,20 @@ def main(argv=None):
     ap.add_argument("--touch", action="store_true",
                     help="read one value per 4 KiB page of the result inside the timed region (a mapped "
                          "result pays its page faults on first touch)")
-    ap.add_argument("--paths", default="b_torch,a_fast,a_ipc,a_arrow,c_binary,d_pyds,e_map")
+    ap.add_argument("--paths", default=None)
+    ap.add_argument("--mixed", action="store_true",
+                    help="shards with a uint8 label column beside x (a plain and a widened column)")
     args = ap.parse_args(argv)
+    if args.paths is None:
+        args.paths = "b_torch,a_fast" if args.mixed else "b_torch,a_fast,a_ipc,a_arrow,c_binary,d_pyds,e_map"
+    if args.mixed and not set(args.paths.split(",")) <= {"b_torch", "a_fast", "a_ipc", "a_arrow"}:
+        sys.exit("--mixed runs b_torch, a_fast, a_ipc and a_arrow only")
     if not JAR.is_file():
         sys.exit(f"connector jar {JAR} missing: mvn -B -q -pl connector package -DskipTests")
 
     import numpy as np
 
-    folder = make_shards(args.gb)
+    folder = make_shards(args.gb, args.mixed)
     total = sum(f.stat().st_size for f in files_of(folder))
     os.environ["PYSPARK_PYTHON"] = sys.executable
     from pyspark.sql import SparkSession
@@ -221,6 +234,24 @@ def main(argv=None):
 
     reference = b_torch(spark, folder)
     ref_sorted = reference[row_order(reference)]
+    if args.mixed:  # the labels too, by the same row order, once through the fast path
+        import torch
+
+        import torchtensor
+
+        labels = np.concatenate([torch.load(f, weights_only=True)["label"].numpy() for f in files_of(folder)])
+        got = torchtensor.to_numpy(torchtensor.read(spark, folder), handoff="fast")
+        assert got["label"].dtype == np.uint8
+        assert np.array_equal(got["label"][row_order(got["x"])], labels[row_order(reference)])
+        del got
+        # How the partitions went (the JVM's answer): file to file, both ways, or Arrow only.
+        from torchtensor import _handoff
+
+        answer, staging = _handoff._ask_jvm(torchtensor.read(spark, folder), "writeColumns")
+        staging.remove()
+        print("partitions", answer.get("partitions"), "direct", answer.get("direct_partitions"),
+              "mixed", answer.get("mixed_partitions"),
+              {c["name"]: c.get("direct_partitions") for c in answer["columns"]}, flush=True)
     results = {}
     for name in args.paths.split(","):
         fn = globals()[name]
@@ -258,7 +289,8 @@ def main(argv=None):
     spark.stop()
 
     base = results.get("b_torch", {}).get("median_s")
-    print(f"\n{total / 2**30:.2f} GiB in {len(files_of(folder))} files; load average "
+    print(f"\n{total / 2**30:.2f} GiB in {len(files_of(folder))} files{' (x + label)' if args.mixed else ''}; "
+          f"jar {JAR}; load average "
           f"{os.getloadavg()[0]:.1f}; {platform.platform()}\n")
     print("| path | median s | GB/s | vs (b) torch loop |")
     print("|---|---|---|---|")
@@ -272,7 +304,8 @@ def main(argv=None):
     print("\nmapInArrow plan over the connector:\n" + plan)
     out = ROOT / "build" / "bench"
     out.mkdir(parents=True, exist_ok=True)
-    (out / ("python_handoff_touch.json" if args.touch else "python_handoff.json")).write_text(json.dumps(
+    name = "python_handoff" + ("_mixed" if args.mixed else "") + ("_touch" if args.touch else "")
+    (out / (name + ".json")).write_text(json.dumps(
         {"bytes": total, "files": len(files_of(folder)), "results": results, "plan": plan,
          "loadavg": os.getloadavg()}, indent=2))
 
