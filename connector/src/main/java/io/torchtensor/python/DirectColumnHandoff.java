@@ -2,8 +2,6 @@ package io.torchtensor.python;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.Arrays;
@@ -168,7 +166,7 @@ final class DirectColumnHandoff {
         // Plain columns: file-to-file copy of the rows, the scan's Arrow reader never opened (its
         // iterator is lazy); the other columns through a reader over them alone. Nothing is
         // written unless every slice qualifies and some column does.
-        DirectRowCopy.Copied copied = copyDirect(direct, index, ordinals, rowBytes, paths, firstRow[index], want);
+        DirectRowCopy.Copied copied = direct.copy(index, ordinals, rowBytes, paths, firstRow[index], want);
         long held = copied.rows();
         if (held >= 0) {
           boolean cut = want < inPartition[index];
@@ -241,24 +239,6 @@ final class DirectColumnHandoff {
   private static DirectRowCopy directCopy(PlainScanPlan plan, int parts) {
     List<InputPartition> planned = CollectionConverters.asJava(plan.scan().inputPartitions());
     return planned.size() == parts ? DirectRowCopy.of(plan.scan().scan(), planned, plan.scan().readerFactory()) : null;
-  }
-
-  /** Runs {@link DirectRowCopy#copy} into the result files. */
-  private static DirectRowCopy.Copied copyDirect(DirectRowCopy direct, int index, int[] ordinals, long[] rowBytes,
-      String[] paths, long firstRow, long want) throws IOException {
-    FileChannel[] out = new FileChannel[paths.length];
-    try {
-      for (int i = 0; i < paths.length; i++) {
-        out[i] = FileChannel.open(Paths.get(paths[i]), StandardOpenOption.WRITE);
-      }
-      return direct.copy(index, ordinals, rowBytes, out, firstRow, want);
-    } finally {
-      for (FileChannel ch : out) {
-        if (ch != null) {
-          ch.close();
-        }
-      }
-    }
   }
 
   /**

@@ -140,6 +140,24 @@ public final class DirectRowCopy implements Serializable {
     }
   }
 
+  /** {@link #copy(int, int[], long[], FileChannel[], long, long)} into the files at {@code paths}. */
+  public Copied copy(int index, int[] ordinals, long[] rowBytes, String[] paths, long firstRow, long want)
+      throws IOException {
+    FileChannel[] out = new FileChannel[paths.length];
+    try {
+      for (int i = 0; i < paths.length; i++) {
+        out[i] = FileChannel.open(Paths.get(paths[i]), StandardOpenOption.WRITE);
+      }
+      return copy(index, ordinals, rowBytes, out, firstRow, want);
+    } finally {
+      for (FileChannel ch : out) {
+        if (ch != null) {
+          ch.close();
+        }
+      }
+    }
+  }
+
   /**
    * Copies up to {@code want} rows of partition {@code index} (its slices in order) to
    * {@code out[i]} at {@code (firstRow + r) * rowBytes[i]}, for each column that qualifies in every

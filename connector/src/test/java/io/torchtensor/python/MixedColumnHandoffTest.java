@@ -1,10 +1,12 @@
 package io.torchtensor.python;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.torchtensor.source.DirectRowCopy;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -174,6 +176,47 @@ class MixedColumnHandoffTest {
     assertThat(column(answer, "v").get("direct_partitions").asLong()).isEqualTo(df.rdd().getNumPartitions());
     assertThat(column(answer, "i").get("direct_partitions").asLong()).isZero();
     placedAsCollected(df, answer);
+  }
+
+  @Test
+  void halvesThatDisagreeOnTheRowsFailTheTask(@TempDir Path dir) throws Exception {
+    // The reader of the columns not copied is held to the rows the copy wrote: told a row count
+    // other than the file's 300 (as after a file rewritten between the two reads), it fails by name.
+    String rel = "spark/mixed/part-0.pt";
+    Dataset<Row> df = reader().load(root.resolve(rel).toString()).select("features", "label");
+    PlainScanPlan plan = PlainScanPlan.match(df.queryExecution().executedPlan());
+    assertThat(plan.matched()).isTrue();
+    DirectRowCopy direct = DirectRowCopy.of(plan.scan().scan(),
+        scala.jdk.javaapi.CollectionConverters.asJava(plan.scan().inputPartitions()), plan.scan().readerFactory());
+    assertThat(direct.readsColumns()).isTrue();
+    boolean[] copied = {true, false};
+    long[] rowBytes = {16 * 4, 2};
+    for (long want : new long[] {301, 299, 300}) {
+      String[] paths = {dir.resolve(want + "-features").toString(), dir.resolve(want + "-label").toString()};
+      for (int i = 0; i < 2; i++) {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(paths[i], "rw")) {
+          f.setLength(want * rowBytes[i]);
+        }
+      }
+      if (want != 300) {
+        assertThatThrownBy(() -> LeftColumnsRead.read(direct, 0, copied, plan.ordinals(), rowBytes, paths, 0, want,
+            false)).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("partition 0: " + want + " rows copied file to file")
+            .hasMessageContaining("read 300");
+      } else {
+        LeftColumnsRead.Result r = LeftColumnsRead.read(direct, 0, copied, plan.ordinals(), rowBytes, paths, 0, want,
+            false);
+        assertThat(r.written()).isTrue();
+        assertThat(sha256(Paths.get(paths[1]))).isEqualTo(record(rel).get("spark_sha256").get("label").asText());
+      }
+    }
+    // A limit ending inside the partition: the reader may hold more rows than it writes.
+    String[] cut = {dir.resolve("cut-features").toString(), dir.resolve("cut-label").toString()};
+    for (String p : cut) {
+      Files.write(Paths.get(p), new byte[0]);
+    }
+    assertThat(LeftColumnsRead.read(direct, 0, copied, plan.ordinals(), rowBytes, cut, 0, 120, true).written()).isTrue();
+    assertThat(Files.size(Paths.get(cut[1]))).isEqualTo(240);
   }
 
   /** Every column file holds {@code collect()}'s values, row by row at its place. */
