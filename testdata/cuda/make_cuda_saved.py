@@ -18,8 +18,23 @@ import torch
 
 
 def raw(t):
-    t = t.detach().cpu().contiguous().reshape(-1)
+    # conj/neg views as their values (what the reader returns), then C-order bytes
+    t = t.detach().cpu().resolve_conj().resolve_neg().contiguous().reshape(-1)
     return t.view(torch.uint8).numpy().tobytes() if t.numel() else b""
+
+
+def views_and_dtypes(dev, g):
+    """complex32, float8_e8m0fnu and lazy conj/neg views, made on the device."""
+    z = torch.randn(6, 4, device=dev, generator=g, dtype=torch.complex64)
+    w = torch.randn(5, 3, device=dev, generator=g, dtype=torch.complex64)  # torch saves one type per storage
+    return {
+        "c32": z.to(torch.complex32),
+        "e8m0": torch.arange(256, device=dev, dtype=torch.int32).to(torch.uint8).view(torch.float8_e8m0fnu)
+                .reshape(16, 16),
+        "conj": z.conj(),
+        "neg": w.conj().imag,
+        "c32_conj": z.to(torch.complex32).conj(),
+    }
 
 
 def main(out):
@@ -28,6 +43,7 @@ def main(out):
     assert torch.cuda.is_available(), "needs a CUDA device"
     dev = torch.device("cuda:0")
     g = torch.Generator(device=dev).manual_seed(7)
+    torch.manual_seed(7)  # nn.Linear's initialisation draws from the global generator
     lin = torch.nn.Linear(8, 4).to(dev)
     cases = {
         "cuda_dict.pt": ({
@@ -43,6 +59,7 @@ def main(out):
         "cuda_legacy.pt": ({"w": torch.randn(6, 3, device=dev, generator=g, requires_grad=True)},
                            {"_use_new_zipfile_serialization": False}),
         "cuda_tensor.pt": (torch.randn(5, 7, device=dev, generator=g), {}),
+        "cuda_views_dtypes.pt": (views_and_dtypes(dev, g), {}),
     }
     rows = []
     for name, (obj, kw) in cases.items():
