@@ -8,13 +8,12 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${TORCHTENSOR_BENCH_CACHE:-$HOME/.cache/torchtensor/bench/arrow-fill}"
-python="${TORCHTENSOR_PYTHON:-$HOME/.cache/torchtensor/venv/bin/python}"
+python="${TORCHTENSOR_PYTHON:-$("$root/bin/python-env")/bin/python}"
 
 "$python" "$root/bench/arrow_fill_bench/make_input.py" "$cache"
 
 cd "$root"
-mvn -B -q -pl connector package -DskipTests
-jar="$(ls connector/target/torchtensor-connector-*.jar | grep -v -e sources -e javadoc -e tests | sed -n 1p)"
+jar="$(bin/connector-jar)"
 cp_file="$(mktemp)"
 trap 'rm -f "$cp_file"' EXIT
 mvn -B -q -pl connector dependency:build-classpath -Dmdep.includeScope=provided -Dmdep.outputFile="$cp_file"

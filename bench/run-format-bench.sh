@@ -13,15 +13,10 @@ view="${3:-plain}"
 default_cache="$HOME/.cache/torchtensor/bench/format-1g"
 [[ "$view" == plain ]] || default_cache="$default_cache-$view"
 cache="${TORCHTENSOR_BENCH_CACHE:-$default_cache}"
-python="${TORCHTENSOR_PYTHON:-$HOME/.cache/torchtensor/venv/bin/python}"
+python="${TORCHTENSOR_PYTHON:-$("$root/bin/python-env")/bin/python}"
 
 "$python" "$root/bench/format_read_bench/make_shards.py" "$cache" 8 128 "$view"
 
-jar="$(ls "$root"/connector/target/torchtensor-connector-*.jar 2>/dev/null | grep -v -e sources -e javadoc -e tests | sed -n 1p || true)"
-if [[ -z "$jar" ]]; then
-  echo "building the connector jar: mvn -B -q -pl connector package -DskipTests" >&2
-  (cd "$root" && mvn -B -q -pl connector package -DskipTests)
-  jar="$(ls "$root"/connector/target/torchtensor-connector-*.jar | grep -v -e sources -e javadoc -e tests | sed -n 1p)"
-fi
+jar="$("$root/bin/connector-jar")"
 
 exec java -Xmx1g -cp "$jar" "$root/bench/format_read_bench/FormatReadBench.java" "$cache" "${1:-7}" "${2:-16}"

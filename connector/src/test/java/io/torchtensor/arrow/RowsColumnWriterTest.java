@@ -49,7 +49,7 @@ class RowsColumnWriterTest {
     Path root = Paths.get(System.getProperty("torchtensor.testdata", "build/testdata"));
     if (!Files.isRegularFile(root.resolve("expected.jsonl"))) {
       fail("test files missing in " + root.toAbsolutePath() + ": run "
-          + "/root/.cache/torchtensor/venv/bin/python testdata/make_testdata.py build/testdata from the repository root");
+          + "$(bin/python-env)/bin/python testdata/make_testdata.py build/testdata from the repository root");
     }
     return root;
   }

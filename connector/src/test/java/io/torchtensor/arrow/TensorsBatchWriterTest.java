@@ -25,7 +25,7 @@ class TensorsBatchWriterTest {
   void fillsEveryColumnAndFreesItsMemory() throws Exception {
     Path root = Paths.get(System.getProperty("torchtensor.testdata", "build/testdata"));
     Path ckpt = root.resolve("spark/checkpoint/ckpt.pt");
-    assertThat(Files.isRegularFile(ckpt)).as("test files: run /root/.cache/torchtensor/venv/bin/python "
+    assertThat(Files.isRegularFile(ckpt)).as("test files: run $(bin/python-env)/bin/python "
         + "testdata/make_testdata.py build/testdata").isTrue();
     List<Field> fields = new ArrayList<>();
     for (String c : TensorsLayout.COLUMNS) {

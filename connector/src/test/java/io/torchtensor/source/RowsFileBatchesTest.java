@@ -19,7 +19,7 @@ class RowsFileBatchesTest {
 
   private static Path file(String rel) {
     Path p = Path.of(System.getProperty("torchtensor.testdata", "build/testdata")).resolve("spark").resolve(rel);
-    assertThat(Files.isRegularFile(p)).as("%s: run /root/.cache/torchtensor/venv/bin/python "
+    assertThat(Files.isRegularFile(p)).as("%s: run $(bin/python-env)/bin/python "
         + "testdata/make_testdata.py build/testdata", p).isTrue();
     return p;
   }

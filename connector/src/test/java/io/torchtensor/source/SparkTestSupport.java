@@ -46,7 +46,7 @@ abstract class SparkTestSupport {
     Path root = Paths.get(System.getProperty("torchtensor.testdata", "build/testdata"));
     if (!Files.isRegularFile(root.resolve("expected.jsonl")) || !Files.isDirectory(root.resolve("spark"))) {
       fail("test files missing in " + root.toAbsolutePath() + ": run "
-          + "/root/.cache/torchtensor/venv/bin/python testdata/make_testdata.py build/testdata from the repository root");
+          + "$(bin/python-env)/bin/python testdata/make_testdata.py build/testdata from the repository root");
     }
     return root;
   }

@@ -18,7 +18,7 @@ import java.util.Map;
 public final class GeneratedFiles {
 
   public static final String HOW_TO_MAKE =
-      "make them with: /root/.cache/torchtensor/venv/bin/python testdata/make_testdata.py build/testdata"
+      "make them with: $(bin/python-env)/bin/python testdata/make_testdata.py build/testdata"
           + " (or bin/test, which runs it first)";
 
   private GeneratedFiles() {
