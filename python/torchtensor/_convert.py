@@ -156,7 +156,23 @@ def numpy_to_arrow(values: np.ndarray, field_type: pa.DataType, name: str) -> pa
     if values.ndim != 1:
         raise TorchTensorError(
             f"column {name!r} is a scalar column in the output schema but the function returned shape {values.shape}")
+    if values.dtype.kind in "OUSM" or not _is_numeric(field_type):
+        return _plain_to_arrow(values, field_type, name)
     return pa.array(_widen(values, field_type.to_pandas_dtype(), name), type=field_type)
+
+
+def _is_numeric(field_type: pa.DataType) -> bool:
+    return pa.types.is_integer(field_type) or pa.types.is_floating(field_type) or pa.types.is_boolean(field_type)
+
+
+def _plain_to_arrow(values: np.ndarray, field_type: pa.DataType, name: str) -> pa.Array:
+    """A plain scalar field (string, date, timestamp, decimal, or numbers with nulls) from the arrays
+    :func:`plain_to_numpy` gives: None and NaT become nulls (``from_pandas``), datetime64 keeps its
+    instant (naive values are UTC, as read)."""
+    try:
+        return pa.array(values, type=field_type, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError) as exc:
+        raise TorchTensorError(f"column {name!r}: cannot store {values.dtype} values as {field_type}: {exc}")
 
 
 def _widen(values: np.ndarray, elem, name: str) -> np.ndarray:
