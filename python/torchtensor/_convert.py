@@ -116,6 +116,32 @@ def plain_to_numpy(chunks: Sequence[pa.Array], col: PlainColumn) -> np.ndarray:
     return out.astype(col.numpy_dtype, copy=False) if col.numpy_dtype else out
 
 
+def runs_to_numpy(runs, col: PlainColumn) -> np.ndarray:
+    """A partition column from the column hand-off's runs (``_handoff.ValueRuns``): the run values
+    as the Arrow array of the batches' type (``ArrowUtils.toArrowType``: utf8, date32, timestamp[us,
+    UTC], decimal128), repeated over their rows by ``take``, then read as :func:`plain_to_numpy`
+    reads the batches' column, so both paths give the same arrays (None where null)."""
+    from decimal import Decimal
+
+    from pyspark.sql import types as T
+
+    values = [r[1] for r in runs.runs]
+    t = col.data_type
+    if isinstance(t, T.StringType):
+        small = pa.array(values, pa.string())
+    elif isinstance(t, T.DateType):
+        small = pa.array(values, pa.int32()).cast(pa.date32())
+    elif isinstance(t, (T.TimestampType, T.TimestampNTZType)):
+        zone = "UTC" if isinstance(t, T.TimestampType) else None
+        small = pa.array(values, pa.int64()).cast(pa.timestamp("us", tz=zone))
+    elif isinstance(t, T.DecimalType):
+        small = pa.array([None if v is None else Decimal(v) for v in values], pa.decimal128(t.precision, t.scale))
+    else:
+        raise TorchTensorError(f"column {col.name!r}: the hand-off gave runs for type {t.simpleString()}")
+    index = np.repeat(np.arange(len(values), dtype=np.int64), [int(r[0]) for r in runs.runs])
+    return plain_to_numpy([small.take(pa.array(index))], col)
+
+
 def flat_to_numpy(raw: np.ndarray, col) -> np.ndarray:
     """Bytes of N rows of Spark element values (C order) -> the (N, *row_shape) array, a view of
     ``raw`` unless the torch dtype needs a conversion."""

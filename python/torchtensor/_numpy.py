@@ -29,7 +29,8 @@ def to_numpy(df: DataFrame, *, handoff: str = "auto", infer: bool = False) -> Di
     columns = _columns.result_columns(df.schema, infer=infer)
     direct = _handoff.collect_columns(df, handoff) if handoff != "arrow" else None
     if isinstance(direct, dict):  # one file per column, already the (N, ...) values
-        return {c.name: _convert.flat_to_numpy(direct[c.name], c) for c in columns}
+        return {c.name: _convert.runs_to_numpy(direct[c.name], c) if isinstance(direct[c.name], _handoff.ValueRuns)
+                else _convert.flat_to_numpy(direct[c.name], c) for c in columns}
     result = direct if direct is not None else _handoff.collect_arrow(df, handoff)
     batches = list(result.batches())
     return _convert.batches_to_numpy(batches, columns)
