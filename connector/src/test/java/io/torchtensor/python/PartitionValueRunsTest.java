@@ -143,6 +143,22 @@ class PartitionValueRunsTest {
   }
 
   @Test
+  void partitionColumnsAloneOrRowsUnknownAheadUseTheIpcFiles(@TempDir Path dir) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    Dataset<Row> alone = spark.read().format("torchtensor").load(partitioned).select("split", "day");
+    JsonNode a = json.readTree(ArrowHandoff.writeColumns(alone, dir.resolve("alone").toString()));
+    assertThat(a.get("fast").asBoolean()).isTrue();
+    assertThat(a.path("mode").asText()).as("answer %s", a).isNotEqualTo("columns");
+    assertThat(a.get("files").size()).isPositive();
+    // DROPMALFORMED: the reader may drop a file, so no slice's rows are known ahead
+    Dataset<Row> unknown = spark.read().format("torchtensor").option("mode", "DROPMALFORMED").load(partitioned)
+        .select("labels", "split");
+    JsonNode u = json.readTree(ArrowHandoff.writeColumns(unknown, dir.resolve("unknown").toString()));
+    assertThat(u.path("mode").asText()).as("answer %s", u).isNotEqualTo("columns");
+    assertThat(u.get("fast").asBoolean()).isTrue();
+  }
+
+  @Test
   void decimalAndTimestampPartitionColumns(@TempDir Path dir) throws Exception {
     Dataset<Row> df = spark.read().format("torchtensor").load(types).select("v", "dec", "ts", "s");
     JsonNode answer = sameAsCollected(df, dir);
