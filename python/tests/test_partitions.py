@@ -1,5 +1,7 @@
 """Partition columns (``name=value`` directories) through to_numpy: the fast hand-off keeps them,
 and a partition filter gives torch's values of that partition's files only."""
+from decimal import Decimal
+
 import numpy as np
 import pytest
 
@@ -71,3 +73,76 @@ def test_iter_batches_carries_partition_values(spark, root):
     for b in batches:
         assert b["split"].tolist() == ["test"] * len(b["labels"])
         assert (b["day"] == np.datetime64("2024-01-01")).all()
+
+
+def _mapped(arr) -> bool:
+    import mmap
+
+    while arr is not None and not isinstance(arr, mmap.mmap):
+        arr = getattr(arr, "base", None) if not isinstance(arr, memoryview) else arr.obj
+    return arr is not None
+
+
+def _column_answer(df):
+    """The column hand-off's answer for ``df``: {name: mapped array or ValueRuns}, or None (IPC)."""
+    from torchtensor import _handoff
+
+    got = _handoff.collect_columns(df, "fast")
+    return got if isinstance(got, dict) else None
+
+
+def _same(a, b):
+    assert list(a) == list(b)
+    for k in a:
+        assert a[k].dtype == b[k].dtype, k
+        if a[k].dtype == object:
+            assert a[k].tolist() == b[k].tolist(), k
+        else:
+            np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+
+
+def test_string_and_date_partition_columns_keep_the_column_files(spark, root, expected):
+    from torchtensor import _handoff
+
+    df = torchtensor.read(spark, root).where("split != 'test'").select("features", "split", "labels", "day")
+    answer = _column_answer(df)
+    assert answer is not None, "the column hand-off refused the partition columns"
+    assert isinstance(answer["split"], _handoff.ValueRuns) and isinstance(answer["day"], _handoff.ValueRuns)
+    fast = torchtensor.to_numpy(df, handoff="fast")
+    assert _mapped(fast["features"]) and _mapped(fast["labels"])  # column files, not IPC batches
+    _same(fast, torchtensor.to_numpy(df, handoff="arrow"))
+    # torch's values, each row beside its file's partition values (null day: None on both paths)
+    want = []
+    for rel, rec in expected.items():
+        if rel.startswith("spark/partitioned/") and rec["partition"]["split"] != "test":
+            d = torch_load(root.parent.parent / rel)
+            p = rec["partition"]
+            want += [(int(l), p["split"], p["day"], d["features"][i].numpy().tobytes())
+                     for i, l in enumerate(d["labels"])]
+    got = [(int(l), s, None if d is None else str(d), f.tobytes())
+           for l, s, d, f in zip(fast["labels"], fast["split"], fast["day"], fast["features"])]
+    assert sorted(got, key=str) == sorted(want, key=str) and len(got) == 17
+    assert fast["day"].dtype == object and sum(d is None for d in fast["day"]) == 2
+
+
+def test_split_files_and_limits_keep_rows_in_step(spark, root):
+    df = torchtensor.read(spark, root, maxPartitionBytes=300, openCostInBytes=0).select("labels", "split", "day")
+    assert df.rdd.getNumPartitions() > 4
+    for query in (df, df.limit(6), df.limit(14), df.where("split = 'train'").limit(13)):
+        assert _column_answer(query) is not None
+        fast = torchtensor.to_numpy(query, handoff="fast")
+        assert _mapped(fast["labels"])
+        _same(fast, torchtensor.to_numpy(query, handoff="arrow"))
+    days = torchtensor.to_numpy(df.where("split = 'train'"), handoff="fast")["day"]
+    assert days.dtype == np.dtype("datetime64[D]")  # no null in the result: datetime64 as on the other paths
+
+
+def test_decimal_timestamp_and_string_values_are_the_same_on_both_paths(spark, testdata):
+    df = torchtensor.read(spark, testdata / "spark" / "partitioned_types").select("v", "i", "dec", "ts", "s")
+    assert _column_answer(df) is not None
+    fast = torchtensor.to_numpy(df, handoff="fast")
+    _same(fast, torchtensor.to_numpy(df, handoff="arrow"))
+    assert fast["ts"].dtype == np.dtype("datetime64[us]")
+    by_v = dict(zip(fast["v"].tolist(), zip(fast["s"], fast["dec"])))
+    assert by_v[0] == ("x1", Decimal("12345678901234567890")) and by_v[10] == ("007", Decimal(7))
+    assert fast["ts"][0] < fast["ts"][3]  # instants depend on the session zone; their order does not

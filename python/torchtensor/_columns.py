@@ -97,7 +97,8 @@ _PLAIN = {
 
 @dataclass(frozen=True)
 class PlainColumn:
-    """A partition column: one value per row, returned as an array of its Spark type."""
+    """A partition column (or another plain scalar column): one value per row, returned as an array
+    of its Spark type."""
     name: str
     data_type: T.DataType
 
@@ -107,9 +108,23 @@ class PlainColumn:
         return _PLAIN.get(type(self.data_type))
 
 
-def result_columns(schema: T.StructType, *, infer: bool = False):
-    """Each field as a :class:`TensorColumn`, or a :class:`PlainColumn` for a partition column."""
-    return [PlainColumn(f.name, f.dataType) if is_partition(f) else tensor_column(f, infer=infer)
+def is_plain_scalar(field: T.StructField, *, infer: bool = False, numeric: bool = False) -> bool:
+    """A non-array column without tensor metadata, read as its Spark type: always when its type
+    holds no tensor (a string, a date, a decimal); a number only with ``numeric`` and without
+    ``infer`` (with ``infer`` numbers are read as tensors, as :func:`tensor_column` does)."""
+    if isinstance(field.dataType, (T.ArrayType, T.StructType, T.MapType)) or DTYPE_KEY in (field.metadata or {}):
+        return False
+    if type(field.dataType) in _INFER:
+        return numeric and not infer
+    return True
+
+
+def result_columns(schema: T.StructType, *, infer: bool = False, numeric_plain: bool = False):
+    """Each field as a :class:`TensorColumn`, or a :class:`PlainColumn` for a partition column and
+    for a scalar column without tensor metadata that :func:`is_plain_scalar` picks."""
+    return [PlainColumn(f.name, f.dataType)
+            if is_partition(f) or is_plain_scalar(f, infer=infer, numeric=numeric_plain)
+            else tensor_column(f, infer=infer)
             for f in schema.fields]
 
 

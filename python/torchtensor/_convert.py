@@ -116,6 +116,32 @@ def plain_to_numpy(chunks: Sequence[pa.Array], col: PlainColumn) -> np.ndarray:
     return out.astype(col.numpy_dtype, copy=False) if col.numpy_dtype else out
 
 
+def runs_to_numpy(runs, col: PlainColumn) -> np.ndarray:
+    """A partition column from the column hand-off's runs (``_handoff.ValueRuns``): the run values
+    as the Arrow array of the batches' type (``ArrowUtils.toArrowType``: utf8, date32, timestamp[us,
+    UTC], decimal128), repeated over their rows by ``take``, then read as :func:`plain_to_numpy`
+    reads the batches' column, so both paths give the same arrays (None where null)."""
+    from decimal import Decimal
+
+    from pyspark.sql import types as T
+
+    values = [r[1] for r in runs.runs]
+    t = col.data_type
+    if isinstance(t, T.StringType):
+        small = pa.array(values, pa.string())
+    elif isinstance(t, T.DateType):
+        small = pa.array(values, pa.int32()).cast(pa.date32())
+    elif isinstance(t, (T.TimestampType, T.TimestampNTZType)):
+        zone = "UTC" if isinstance(t, T.TimestampType) else None
+        small = pa.array(values, pa.int64()).cast(pa.timestamp("us", tz=zone))
+    elif isinstance(t, T.DecimalType):
+        small = pa.array([None if v is None else Decimal(v) for v in values], pa.decimal128(t.precision, t.scale))
+    else:
+        raise TorchTensorError(f"column {col.name!r}: the hand-off gave runs for type {t.simpleString()}")
+    index = np.repeat(np.arange(len(values), dtype=np.int64), [int(r[0]) for r in runs.runs])
+    return plain_to_numpy([small.take(pa.array(index))], col)
+
+
 def flat_to_numpy(raw: np.ndarray, col) -> np.ndarray:
     """Bytes of N rows of Spark element values (C order) -> the (N, *row_shape) array, a view of
     ``raw`` unless the torch dtype needs a conversion."""
@@ -156,7 +182,23 @@ def numpy_to_arrow(values: np.ndarray, field_type: pa.DataType, name: str) -> pa
     if values.ndim != 1:
         raise TorchTensorError(
             f"column {name!r} is a scalar column in the output schema but the function returned shape {values.shape}")
+    if values.dtype.kind in "OUSM" or not _is_numeric(field_type):
+        return _plain_to_arrow(values, field_type, name)
     return pa.array(_widen(values, field_type.to_pandas_dtype(), name), type=field_type)
+
+
+def _is_numeric(field_type: pa.DataType) -> bool:
+    return pa.types.is_integer(field_type) or pa.types.is_floating(field_type) or pa.types.is_boolean(field_type)
+
+
+def _plain_to_arrow(values: np.ndarray, field_type: pa.DataType, name: str) -> pa.Array:
+    """A plain scalar field (string, date, timestamp, decimal, or numbers with nulls) from the arrays
+    :func:`plain_to_numpy` gives: None and NaT become nulls (``from_pandas``), datetime64 keeps its
+    instant (naive values are UTC, as read)."""
+    try:
+        return pa.array(values, type=field_type, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError) as exc:
+        raise TorchTensorError(f"column {name!r}: cannot store {values.dtype} values as {field_type}: {exc}")
 
 
 def _widen(values: np.ndarray, elem, name: str) -> np.ndarray:

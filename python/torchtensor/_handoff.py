@@ -6,7 +6,8 @@ buffers over through files in ``/dev/shm`` (or ``TORCHTENSOR_HANDOFF_DIR``), map
 unlinked at once (the mapping keeps the pages alive for as long as an array uses them):
 
 * ``collect_columns`` (``to_numpy``, local master, fixed-width columns): one file per column that
-  already is the (N, *row_shape) array; mapped copy-on-write, no copy here;
+  already is the (N, *row_shape) array; mapped copy-on-write, no copy here. String, date, timestamp
+  and decimal partition columns come as runs of values (:class:`ValueRuns`), built here;
 * ``collect_arrow`` with ``fast``: one Arrow IPC stream file per partition;
   ``pyarrow.memory_map`` + ``pyarrow.ipc.open_stream`` read the buffers as slices of the map.
 
@@ -126,10 +127,32 @@ def collect_columns(df: DataFrame, handoff: str = "auto"):
             staging.remove()
         return None
     try:
-        return {c["name"]: _map_file(c["path"], int(answer["rows"]) * int(c["row_bytes"]))
-                for c in answer["columns"]}
+        rows = int(answer["rows"])
+        out = {}
+        for c in answer["columns"]:
+            if "runs" in c:  # a partition column: its values over runs of rows, no file
+                out[c["name"]] = ValueRuns(c["runs"], rows, c["name"])
+            else:
+                out[c["name"]] = _map_file(c["path"], rows * int(c["row_bytes"]))
+        return out
     finally:
         staging.remove()
+
+
+@dataclass(frozen=True)
+class ValueRuns:
+    """A partition column in the column answer: ``[rows, value]`` runs in result order (a value is
+    constant over a file; the JVM knows each file slice's rows), values as the JVM renders them:
+    strings, days since 1970-01-01 for dates, UTC microseconds for timestamps, decimal strings,
+    None for null (``PartitionValueRuns``)."""
+    runs: list
+    rows: int
+    name: str
+
+    def __post_init__(self):
+        n = sum(int(r[0]) for r in self.runs)
+        if n != self.rows or any(int(r[0]) <= 0 for r in self.runs):
+            raise TorchTensorError(f"the hand-off gave column {self.name!r} runs of {n} rows for {self.rows} rows")
 
 
 def _map_file(path: str, nbytes: int):

@@ -14,7 +14,8 @@ def to_numpy(df: DataFrame, *, handoff: str = "auto", infer: bool = False) -> Di
     ``infer=True`` numeric columns without it are read by their Spark type (1-D rows for arrays).
     Partition columns (``name=value`` directories) are arrays of their Spark type: int32, int64,
     float64, datetime64 for dates and timestamps, objects for strings and decimals, and objects
-    with None where a value is null (``__HIVE_DEFAULT_PARTITION__``).
+    with None where a value is null (``__HIVE_DEFAULT_PARTITION__``). Other scalar columns whose
+    Spark type holds no tensor (strings, dates, timestamps, decimals, binaries) are read the same way.
     A ``tensors`` layout DataFrame (``path``, ``key``, ``dtype``, ``shape``, ``data`` columns) gives
     ``{key: array}`` (see :func:`tensors_to_numpy`).
 
@@ -28,7 +29,8 @@ def to_numpy(df: DataFrame, *, handoff: str = "auto", infer: bool = False) -> Di
     columns = _columns.result_columns(df.schema, infer=infer)
     direct = _handoff.collect_columns(df, handoff) if handoff != "arrow" else None
     if isinstance(direct, dict):  # one file per column, already the (N, ...) values
-        return {c.name: _convert.flat_to_numpy(direct[c.name], c) for c in columns}
+        return {c.name: _convert.runs_to_numpy(direct[c.name], c) if isinstance(direct[c.name], _handoff.ValueRuns)
+                else _convert.flat_to_numpy(direct[c.name], c) for c in columns}
     result = direct if direct is not None else _handoff.collect_arrow(df, handoff)
     batches = list(result.batches())
     return _convert.batches_to_numpy(batches, columns)

@@ -40,7 +40,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * result files at their final place ({@link ColumnFileWriter}); Python maps each file as the array.
  *
  * <p>Every fixed-width Spark type qualifies; booleans, bit-packed in Arrow, are written one byte per
- * value, as NumPy stores them.
+ * value, as NumPy stores them. String, date, timestamp and decimal partition columns get no file:
+ * the answer carries their values as runs over the result's rows ({@link PartitionValueRuns}).
  *
  * <p>The place of a partition's rows needs the row counts of the partitions before it, which only
  * the files' headers tell. Schema inference has read them, so the connector knows each planned
@@ -113,18 +114,33 @@ final class DirectColumnHandoff {
   }
 
   /** Places and writes the rows; the JSON answer of {@link ArrowHandoff#writeColumns}, or null to use IPC. */
-  static String write(Dataset<Row> df, PlainScanPlan plan, String[] names, String dir) throws IOException {
-    StructField[] fields = df.schema().fields();
-    long[] rowBytes = new long[fields.length];
-    for (int i = 0; i < fields.length; i++) {
+  static String write(Dataset<Row> df, PlainScanPlan plan, String[] allNames, String dir) throws IOException {
+    StructField[] all = df.schema().fields();
+    int[][] split = PartitionValueRuns.split(all);
+    if (split == null) {
+      return null;
+    }
+    int[] fileColumn = split[0];
+    int[] runColumn = split[1];
+    int files = fileColumn.length;
+    int runs = runColumn.length;
+    StructField[] fields = new StructField[files];
+    String[] names = new String[files];
+    long[] rowBytes = new long[files];
+    int[] allOrdinals = plan.ordinals();
+    int[] ordinals = new int[files];
+    for (int i = 0; i < files; i++) {
+      fields[i] = all[fileColumn[i]];
+      names[i] = allNames[fileColumn[i]];
       rowBytes[i] = rowBytes(fields[i]);
-      if (rowBytes[i] <= 0) {
-        return null;
-      }
+      ordinals[i] = allOrdinals[fileColumn[i]];
     }
     JavaRDD<ColumnarBatch> dataRdd = plan.scan().executeColumnar().toJavaRDD();
     int parts = dataRdd.getNumPartitions();
     long[] rowsInPartition = plannedRows(plan, parts);
+    if (rowsInPartition == null && runs > 0) {
+      return null; // the runs need each slice's rows ahead
+    }
     if (rowsInPartition == null) {
       rowsInPartition = countedRows(df, parts);
       if (rowsInPartition == null) {
@@ -140,6 +156,10 @@ final class DirectColumnHandoff {
       firstRow[p] = total;
       total = Math.addExact(total, take[p]);
     }
+    String[] runJson = runs == 0 ? new String[0] : PartitionValueRuns.json(plan, runColumn, take);
+    if (runJson == null) {
+      return null;
+    }
     String[] paths = new String[fields.length];
     for (int i = 0; i < paths.length; i++) {
       paths[i] = Paths.get(dir, String.format(Locale.ROOT, FILE_PATTERN, i)).toString();
@@ -147,7 +167,6 @@ final class DirectColumnHandoff {
         f.setLength(Math.multiplyExact(total, rowBytes[i])); // sparse until written
       }
     }
-    int[] ordinals = plan.ordinals();
     long[] inPartition = rowsInPartition; // effectively final, for the task closure
     DirectRowCopy direct = directCopy(plan, parts);
     // The scan node's accumulators: tasks update their copies, Spark merges them into these.
@@ -231,6 +250,10 @@ final class DirectColumnHandoff {
           .append(", \"path\": ").append(ArrowHandoff.quote(paths[i]))
           .append(", \"row_bytes\": ").append(rowBytes[i])
           .append(", \"direct_partitions\": ").append(directColumn[i]).append('}');
+    }
+    for (int r = 0; r < runs; r++) {
+      json.append(", {\"name\": ").append(ArrowHandoff.quote(allNames[runColumn[r]]))
+          .append(", \"runs\": ").append(runJson[r]).append('}');
     }
     return json.append("]}").toString();
   }
