@@ -1,5 +1,7 @@
 package io.torchtensor.python;
 
+import io.torchtensor.source.SparkTestSupport;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -38,20 +40,15 @@ class ArrowHandoffTest {
 
   @BeforeAll
   static void start() {
-    Path root = Paths.get(System.getProperty("torchtensor.testdata", "build/testdata"));
+    Path root = SparkTestSupport.testdata();
     if (!Files.isDirectory(root.resolve("python/shards"))) {
       fail("test files missing in " + root.toAbsolutePath() + ": run "
           + "$(bin/python-env)/bin/python testdata/make_testdata.py build/testdata from the repository root");
     }
     shards = root.resolve("python/shards").toString();
-    spark = SparkSession.builder().master("local[2]").appName("arrow-handoff-test")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
+    spark = SparkTestSupport.spark(); // local[2], AQE off: executed plans keep their scan node
   }
 
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
 
   private static Dataset<Row> shards() {
     return spark.read().format("torchtensor").load(shards);

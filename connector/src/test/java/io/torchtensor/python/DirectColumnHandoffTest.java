@@ -1,5 +1,7 @@
 package io.torchtensor.python;
 
+import io.torchtensor.source.SparkTestSupport;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -40,6 +42,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DirectColumnHandoffTest {
   private static final AtomicInteger JOBS = new AtomicInteger();
+  private static final SparkListener JOB_COUNTER = new SparkListener() {
+    @Override
+    public void onJobStart(SparkListenerJobStart start) {
+      JOBS.incrementAndGet();
+    }
+  };
   private static SparkSession spark;
   private static String shards;
   private static String big;
@@ -48,7 +56,7 @@ class DirectColumnHandoffTest {
 
   @BeforeAll
   static void start() {
-    Path root = Paths.get(System.getProperty("torchtensor.testdata", "build/testdata"));
+    Path root = SparkTestSupport.testdata();
     if (!Files.isDirectory(root.resolve("python/shards")) || !Files.isDirectory(root.resolve("spark/big"))) {
       fail("test files missing in " + root.toAbsolutePath() + ": run "
           + "$(bin/python-env)/bin/python testdata/make_testdata.py build/testdata from the repository root");
@@ -56,19 +64,13 @@ class DirectColumnHandoffTest {
     shards = root.resolve("python/shards").toString();
     big = root.resolve("spark/big").toString();
     images = root.resolve("python/images.pt").toString();
-    spark = SparkSession.builder().master("local[2]").appName("direct-column-handoff-test")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
-    spark.sparkContext().addSparkListener(new SparkListener() {
-      @Override
-      public void onJobStart(SparkListenerJobStart start) {
-        JOBS.incrementAndGet();
-      }
-    });
+    spark = SparkTestSupport.spark(); // local[2], AQE off: executed plans keep their scan node
+    spark.sparkContext().addSparkListener(JOB_COUNTER);
   }
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    spark.sparkContext().removeSparkListener(JOB_COUNTER);
   }
 
   private static DataFrameReader split(String maxPartitionBytes) {

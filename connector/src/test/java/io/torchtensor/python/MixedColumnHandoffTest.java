@@ -1,5 +1,7 @@
 package io.torchtensor.python;
 
+import io.torchtensor.source.SparkTestSupport;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -49,19 +51,14 @@ class MixedColumnHandoffTest {
 
   @BeforeAll
   static void start() {
-    root = Paths.get(System.getProperty("torchtensor.testdata", "build/testdata"));
+    root = SparkTestSupport.testdata();
     if (!Files.isDirectory(root.resolve("spark/mixed")) || !Files.isDirectory(root.resolve("spark/complex"))) {
       fail("test files missing in " + root.toAbsolutePath() + ": run "
           + "$(bin/python-env)/bin/python testdata/make_testdata.py build/testdata from the repository root");
     }
-    spark = SparkSession.builder().master("local[2]").appName("mixed-column-handoff-test")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
+    spark = SparkTestSupport.spark(); // local[2], AQE off: executed plans keep their scan node
   }
 
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
 
   private static DataFrameReader reader() {
     return spark.read().format("torchtensor");

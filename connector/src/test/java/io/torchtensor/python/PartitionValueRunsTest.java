@@ -1,5 +1,7 @@
 package io.torchtensor.python;
 
+import io.torchtensor.source.SparkTestSupport;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -41,22 +43,18 @@ class PartitionValueRunsTest {
 
   @BeforeAll
   static void start() {
-    Path root = Paths.get(System.getProperty("torchtensor.testdata", "build/testdata"));
+    Path root = SparkTestSupport.testdata();
     if (!Files.isDirectory(root.resolve("spark/partitioned")) || !Files.isDirectory(root.resolve("spark/partitioned_types"))) {
       fail("test files missing in " + root.toAbsolutePath() + ": run "
           + "$(bin/python-env)/bin/python testdata/make_testdata.py build/testdata from the repository root");
     }
     partitioned = root.resolve("spark/partitioned").toString();
     types = root.resolve("spark/partitioned_types").toString();
-    spark = SparkSession.builder().master("local[2]").appName("partition-value-runs-test")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.session.timeZone", "UTC").getOrCreate();
+    // Its own SQL conf (UTC) over the shared session's context, so other tests keep theirs.
+    spark = SparkTestSupport.spark().newSession();
+    spark.conf().set("spark.sql.session.timeZone", "UTC");
   }
 
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
 
   /** Hands {@code df} off as columns and checks every column, file or runs, against {@code collect()}. */
   private static JsonNode sameAsCollected(Dataset<Row> df, Path dir) throws Exception {

@@ -19,15 +19,15 @@ import org.apache.spark.sql.execution.datasources.v2.BatchScanExec;
 import org.apache.spark.sql.execution.metric.SQLMetric;
 
 /**
- * One {@code local[2]} session for every source test in the JVM (UI off, AQE off so executed plans
+ * One {@code local[2]} session for every Spark test in the JVM (UI off, AQE off so executed plans
  * keep their scan node), and the torch-written test files with what torch recorded about them.
  */
-abstract class SparkTestSupport {
+public abstract class SparkTestSupport {
 
   private static SparkSession session;
   private static Map<String, JsonNode> expected;
 
-  static synchronized SparkSession spark() {
+  public static synchronized SparkSession spark() {
     if (session == null) {
       session = SparkSession.builder()
           .master("local[2]")
@@ -42,7 +42,7 @@ abstract class SparkTestSupport {
     return session;
   }
 
-  static Path testdata() {
+  public static Path testdata() {
     Path root = Paths.get(System.getProperty("torchtensor.testdata", "build/testdata"));
     if (!Files.isRegularFile(root.resolve("expected.jsonl")) || !Files.isDirectory(root.resolve("spark"))) {
       fail("test files missing in " + root.toAbsolutePath() + ": run "
@@ -52,12 +52,12 @@ abstract class SparkTestSupport {
   }
 
   /** A folder or file under {@code build/testdata/spark}, as a string path. */
-  static String data(String rel) {
+  public static String data(String rel) {
     return testdata().resolve("spark").resolve(rel).toString();
   }
 
   /** What torch recorded for a file, by its path relative to the test data root ({@code spark/...}). */
-  static synchronized JsonNode expected(String rel) {
+  public static synchronized JsonNode expected(String rel) {
     if (expected == null) {
       Map<String, JsonNode> m = new LinkedHashMap<>();
       ObjectMapper om = com.fasterxml.jackson.databind.json.JsonMapper.builder()
