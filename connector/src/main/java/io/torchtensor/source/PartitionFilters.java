@@ -246,7 +246,10 @@ final class PartitionFilters {
       return x.compareTo(y);
     }
     if ((a instanceof Double || a instanceof Float) && (b instanceof Double || b instanceof Float)) {
-      return Double.compare(((Number) a).doubleValue(), ((Number) b).doubleValue()); // NaN as Spark: largest
+      // Spark's SQLOrderingUtil.compareDoubles: -0.0 equals 0.0, NaN equals NaN and is the largest.
+      double da = ((Number) a).doubleValue();
+      double db = ((Number) b).doubleValue();
+      return da == db ? 0 : Double.compare(da, db);
     }
     throw new Undecidable();
   }

@@ -1,0 +1,37 @@
+package io.torchtensor.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.ZoneId;
+import org.apache.spark.sql.sources.EqualTo;
+import org.apache.spark.sql.sources.Filter;
+import org.apache.spark.sql.sources.GreaterThan;
+import org.apache.spark.sql.sources.In;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A directory is pruned only when Spark's own evaluation of the filter on its values is not true:
+ * doubles compare as SQL compares them.
+ */
+class PartitionFilterValuesTest {
+
+  private static final ZoneId ZONE = ZoneId.systemDefault();
+
+  private static boolean keeps(String column, String raw, org.apache.spark.sql.types.DataType type, Filter f) {
+    StructType schema = new StructType().add(column, type);
+    Object value = PartitionValueTypes.cast(raw, type, ZONE);
+    return new PartitionFilters(schema, false).keeps(f, new Object[] {value});
+  }
+
+  @Test
+  void negativeZeroEqualsZeroAsInSql() {
+    // Spark: a directory d=-0.0 has rows where d = 0.0 (SQLOrderingUtil.compareDoubles).
+    assertThat(keeps("d", "-0.0", DataTypes.DoubleType, new EqualTo("d", 0.0d))).isTrue();
+    assertThat(keeps("d", "0.0", DataTypes.DoubleType, new In("d", new Object[] {-0.0d}))).isTrue();
+    assertThat(keeps("d", "-0.0", DataTypes.DoubleType, new GreaterThan("d", -0.0d))).isFalse();
+    assertThat(keeps("d", "NaN", DataTypes.DoubleType, new EqualTo("d", Double.NaN))).isTrue();
+    assertThat(keeps("d", "NaN", DataTypes.DoubleType, new GreaterThan("d", Double.POSITIVE_INFINITY))).isTrue();
+  }
+}
