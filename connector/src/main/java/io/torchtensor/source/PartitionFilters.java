@@ -6,6 +6,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
+import org.apache.spark.sql.catalyst.util.DateTimeUtils;
 import org.apache.spark.sql.sources.AlwaysFalse;
 import org.apache.spark.sql.sources.AlwaysTrue;
 import org.apache.spark.sql.sources.And;
@@ -211,13 +212,16 @@ final class PartitionFilters {
       if (v instanceof LocalDate d) {
         return Math.toIntExact(d.toEpochDay());
       } else if (v instanceof java.sql.Date d) {
-        return Math.toIntExact(d.toLocalDate().toEpochDay());
+        return DateTimeUtils.fromJavaDate(d); // Spark's own inverse of the value it pushed
       }
     } else if (t instanceof TimestampType) {
       if (v instanceof Instant i) {
         return micros(i);
       } else if (v instanceof java.sql.Timestamp ts) {
-        return micros(ts.toInstant());
+        // Spark pushes toJavaTimestamp(micros), rebased to the hybrid Julian calendar before
+        // 1582-10-15 (CatalystTypeConverters.TimestampConverter): fromJavaTimestamp undoes it, where
+        // toInstant would move an old timestamp by days and prune its directory.
+        return DateTimeUtils.fromJavaTimestamp(ts);
       }
     } else if (t instanceof TimestampNTZType && v instanceof LocalDateTime l) {
       return micros(l.toInstant(ZoneOffset.UTC));
