@@ -222,7 +222,12 @@ final class PartitionValueTypes {
         java.time.Instant instant = type instanceof TimestampType ? t.atZone(zone).toInstant() : t.toInstant(ZoneOffset.UTC);
         return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1000);
       } else if (type instanceof BooleanType) {
-        return Boolean.parseBoolean(raw);
+        // Scala's String.toBoolean, as castPartValueToDesiredType: true or false in any case, else an
+        // error (Boolean.parseBoolean would read any other word as false).
+        if (raw.equalsIgnoreCase("true") || raw.equalsIgnoreCase("false")) {
+          return raw.equalsIgnoreCase("true");
+        }
+        throw new IllegalArgumentException("not a boolean true or false");
       } else if (type instanceof BinaryType) {
         return raw.getBytes(StandardCharsets.UTF_8);
       }

@@ -71,5 +71,10 @@ class PartitionValueTypesTest {
     assertThat(PartitionValueTypes.cast("__HIVE_DEFAULT_PARTITION__", DataTypes.IntegerType, utc)).isNull();
     assertThatThrownBy(() -> PartitionValueTypes.cast("x", DataTypes.IntegerType, utc))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThat(PartitionValueTypes.cast("TRUE", DataTypes.BooleanType, utc)).isEqualTo(true);
+    assertThat(PartitionValueTypes.cast("false", DataTypes.BooleanType, utc)).isEqualTo(false);
+    // Spark fails the read (INVALID_PARTITION_VALUE), or gives null without validation.
+    assertThatThrownBy(() -> PartitionValueTypes.cast("yes", DataTypes.BooleanType, utc))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }
