@@ -30,6 +30,7 @@ class HdfsReadTest extends SparkTestSupport {
   private static MiniHdfs hdfs;
   private static String shards;
   private static String wide;
+  private static String partitioned;
 
   @BeforeAll
   static void startHdfs() throws Exception {
@@ -37,6 +38,7 @@ class HdfsReadTest extends SparkTestSupport {
     hdfs = new MiniHdfs();
     shards = hdfs.put(root.resolve("cluster/shards"), "/data/shards");
     wide = hdfs.put(root.resolve("cluster/wide.pt"), "/data/wide.pt");
+    partitioned = hdfs.put(java.nio.file.Paths.get(data("partitioned")), "/data/partitioned");
   }
 
   @AfterAll
@@ -146,5 +148,33 @@ class HdfsReadTest extends SparkTestSupport {
         // b's 4 MiB plus the index reads (zip directory, data.pkl; small reads are read ahead up to
         // 1 MiB) of schema inference and of the task: about 4.4 MiB measured; a's 4 MiB would double it.
         .isLessThan(bBytes + bBytes / 4);
+  }
+
+  /**
+   * Hive-style directories on HDFS: the listing's {@code hdfs://} paths meet the loaded root, names
+   * with escapes and spaces ({@code split=a%3Db c}) are unescaped, and a partition filter opens only
+   * its directory's file.
+   */
+  @Test
+  void partitionDirectoriesOnHdfsGiveColumnsAndPrune() {
+    Dataset<Row> df = spark().read().format("torchtensor").load(partitioned);
+    assertThat(df.schema().fieldNames()).endsWith("split", "day");
+    assertThat(df.schema().apply("day").dataType()).isEqualTo(DataTypes.DateType);
+    assertThat(df.count()).isEqualTo(21);
+    assertThat(df.where("split = 'a=b c' AND day IS NULL").count()).isPositive();
+
+    String test = "split=test/day=2024-01-01/shard-0.pt";
+    Dataset<Row> one = df.where("split = 'test'").select("labels", "day");
+    List<Row> rows = one.collectAsList();
+    assertThat(rows).hasSize(expected("spark/partitioned/" + test).get("nrows").asInt())
+        .allSatisfy(r -> assertThat(r.getDate(1).toString()).isEqualTo("2024-01-01"));
+    assertThat(Values.columnSha(rows, "labels"))
+        .isEqualTo(expected("spark/partitioned/" + test).get("spark_sha256").get("labels").asText());
+    assertThat(metric(one, "filesRead")).isEqualTo(1);
+
+    Dataset<Row> based = spark().read().format("torchtensor").option("basePath", partitioned)
+        .load(partitioned + "/split=train");
+    assertThat(based.select("split").distinct().collectAsList()).extracting(r -> r.getString(0))
+        .containsExactly("train");
   }
 }
