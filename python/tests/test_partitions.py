@@ -146,3 +146,14 @@ def test_decimal_timestamp_and_string_values_are_the_same_on_both_paths(spark, t
     by_v = dict(zip(fast["v"].tolist(), zip(fast["s"], fast["dec"])))
     assert by_v[0] == ("x1", Decimal("12345678901234567890")) and by_v[10] == ("007", Decimal(7))
     assert fast["ts"][0] < fast["ts"][3]  # instants depend on the session zone; their order does not
+
+
+@pytest.mark.parametrize("where", ["split = 'none'", "split = 'test' AND labels < -1"])
+def test_an_empty_result_has_the_dtypes_of_a_full_one(spark, root, where):
+    df = torchtensor.read(spark, root).where(where)
+    full = torchtensor.to_numpy(torchtensor.read(spark, root).where("split = 'test'"))
+    for handoff in ("auto", "arrow"):
+        got = torchtensor.to_numpy(df, handoff=handoff)
+        assert {k: v.dtype for k, v in got.items()} == {k: v.dtype for k, v in full.items()}, handoff
+        assert got["day"].dtype == np.dtype("datetime64[D]") and got["split"].dtype == object
+        assert all(len(v) == 0 for v in got.values())

@@ -107,13 +107,27 @@ def plain_to_numpy(chunks: Sequence[pa.Array], col: PlainColumn) -> np.ndarray:
     nulls (the Hive default partition) is an object array holding None there."""
     arr = pa.chunked_array(list(chunks), type=chunks[0].type) if chunks else None
     if arr is None or len(arr) == 0:
-        return np.empty(0, dtype=col.numpy_dtype or object)
+        return np.empty(0, dtype=_empty_dtype(col))
     if arr.null_count:
         return np.array(arr.to_pylist(), dtype=object)
     if pa.types.is_timestamp(arr.type) and arr.type.tz is not None:
         arr = arr.cast(pa.timestamp(arr.type.unit))  # UTC instants as naive datetime64
     out = arr.to_numpy()
     return out.astype(col.numpy_dtype, copy=False) if col.numpy_dtype else out
+
+
+def _empty_dtype(col: PlainColumn):
+    """The dtype of a column of no rows: the one its rows would have (no null among them), so an empty
+    result has the dtypes of a full one."""
+    from pyspark.sql import types as T
+
+    if col.numpy_dtype:
+        return col.numpy_dtype
+    if isinstance(col.data_type, T.DateType):
+        return "datetime64[D]"
+    if isinstance(col.data_type, (T.TimestampType, T.TimestampNTZType)):
+        return "datetime64[us]"
+    return object
 
 
 def runs_to_numpy(runs, col: PlainColumn) -> np.ndarray:
