@@ -22,7 +22,8 @@ import org.apache.hadoop.fs.RemoteIterator;
  * Lists the files to read on the driver, through the Hadoop {@link FileSystem} of each path, as
  * Spark's file sources do: a path may be a file, a directory or a glob; files and directories whose
  * names start with {@code _} or {@code .} inside a directory are skipped (Spark's
- * {@code _SUCCESS}, {@code .crc} and staging folders); {@code pathGlobFilter} applies to file names;
+ * {@code _SUCCESS}, {@code .crc} and staging folders), as are files still being copied
+ * ({@code ._COPYING_}); {@code pathGlobFilter} applies to file names;
  * sub-directories are read with {@code recursiveFileLookup}, and without it only partition directories
  * ({@code name=value}, see {@link PartitionDiscovery}), whose names may start with {@code _} as in
  * Spark ({@code InMemoryFileIndex.shouldFilterOutPathName}). Files are returned sorted by path.
@@ -115,8 +116,12 @@ final class FileLister {
     }
   }
 
+  /**
+   * Spark's {@code shouldFilterOutPathName}: {@code _} names (not partition directories), dot names,
+   * and {@code ._COPYING_} files, which {@code hadoop fs -put} writes before renaming them into place.
+   */
   static boolean hidden(String name) {
-    return (name.startsWith("_") && !name.contains("=")) || name.startsWith(".");
+    return (name.startsWith("_") && !name.contains("=")) || name.startsWith(".") || name.endsWith("._COPYING_");
   }
 
   /** A Hive-style partition directory name: {@code name=value}, both non-empty. */

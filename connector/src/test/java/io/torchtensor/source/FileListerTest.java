@@ -12,6 +12,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How {@link FileLister} lists a local directory: without {@code listLocatedStatus}, whose inherited
@@ -48,5 +49,15 @@ class FileListerTest {
       assertThat(f.length()).as(f.path()).isEqualTo(onDisk);
       assertThat(f.hostsFor(0, f.length())).as(f.path()).containsExactly("localhost");
     }
+  }
+
+  /** Spark's file index skips a file that {@code hadoop fs -put} is still copying. */
+  @Test
+  void filesBeingCopiedAreSkippedAsSparkSkipsThem(@TempDir java.nio.file.Path dir) throws IOException {
+    java.nio.file.Path a = java.nio.file.Paths.get(SparkTestSupport.data("listing/a.pt"));
+    java.nio.file.Files.copy(a, dir.resolve("a.pt"));
+    java.nio.file.Files.copy(a, dir.resolve("b.pt._COPYING_"));
+    List<ListedFile> files = FileLister.list(List.of(dir.toString()), new Configuration(), null, false);
+    assertThat(files).extracting(f -> new Path(f.path()).getName()).containsExactly("a.pt");
   }
 }
