@@ -149,6 +149,14 @@ final class PartitionDiscovery {
             + " partition column, and files live in leaf directories only");
       }
     }
+    Set<String> seen = new LinkedHashSet<>();
+    for (String n : key(names, caseSensitive)) {
+      if (!seen.add(n)) {
+        // Spark's checkSchemaColumnNameDuplication of the partition schema (COLUMN_ALREADY_EXISTS).
+        throw new TorchTensorSchemaException("partition column " + n + " is named by two directories of "
+            + namesFrom + "; each level of a partitioned table names another column");
+      }
+    }
     if (discoveredBases.size() != 1) {
       throw new TorchTensorSchemaException("Conflicting directory structures detected. Suspicious paths: "
           + discoveredBases + ". If the paths loaded are partition directories, set option basePath to the root"

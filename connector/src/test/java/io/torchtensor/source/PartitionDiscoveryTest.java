@@ -189,4 +189,14 @@ class PartitionDiscoveryTest extends SparkTestSupport {
         .hasMessageContaining("Conflicting directory structures")
         .hasMessageContaining("partitioned_mixed");
   }
+
+  /** Spark refuses a partition column named twice along a path (COLUMN_ALREADY_EXISTS), in either case. */
+  @Test
+  void aColumnNamedTwiceAlongAPathFails(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path leaf = java.nio.file.Files.createDirectories(dir.resolve("a=1/A=2"));
+    java.nio.file.Files.copy(java.nio.file.Paths.get(data("listing/a.pt")), leaf.resolve("f.pt"));
+    assertThatThrownBy(() -> read().load(dir.toString()).collectAsList())
+        .isInstanceOf(TorchTensorSchemaException.class)
+        .hasMessageContaining("partition column a is named by two directories");
+  }
 }
