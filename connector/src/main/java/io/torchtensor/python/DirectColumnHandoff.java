@@ -21,15 +21,6 @@ import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.read.InputPartition;
 import org.apache.spark.sql.execution.metric.CustomMetrics;
 import org.apache.spark.sql.execution.metric.SQLMetric;
-import org.apache.spark.sql.types.ArrayType;
-import org.apache.spark.sql.types.BooleanType;
-import org.apache.spark.sql.types.ByteType;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DoubleType;
-import org.apache.spark.sql.types.FloatType;
-import org.apache.spark.sql.types.IntegerType;
-import org.apache.spark.sql.types.LongType;
-import org.apache.spark.sql.types.ShortType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
@@ -39,8 +30,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * The one-copy hand-off for a local master: every task writes its rows straight into per-column
  * result files at their final place ({@link ColumnFileWriter}); Python maps each file as the array.
  *
- * <p>Every fixed-width Spark type qualifies; booleans, bit-packed in Arrow, are written one byte per
- * value, as NumPy stores them. String, date, timestamp and decimal partition columns get no file:
+ * <p>Every fixed-width column qualifies ({@link FixedWidthColumns}). String, date, timestamp and
+ * decimal partition columns get no file:
  * the answer carries their values as runs over the result's rows ({@link PartitionValueRuns}).
  *
  * <p>The place of a partition's rows needs the row counts of the partitions before it, which only
@@ -75,44 +66,6 @@ final class DirectColumnHandoff {
 
   private DirectColumnHandoff() {}
 
-  /** Bytes of one row of a column, from its Spark type and tensor metadata; -1 if not fixed-width. */
-  static long rowBytes(StructField f) {
-    boolean list = f.dataType() instanceof ArrayType;
-    int width = width(list ? ((ArrayType) f.dataType()).elementType() : f.dataType());
-    if (width < 0) {
-      return -1;
-    }
-    if (!list) {
-      return width;
-    }
-    if (!f.metadata().contains("torchtensor.shape") || !f.metadata().contains("torchtensor.dtype")) {
-      return -1;
-    }
-    long values = f.metadata().getString("torchtensor.dtype").startsWith("complex") ? 2 : 1;
-    String shape = f.metadata().getString("torchtensor.shape").replaceAll("[\\[\\]\\s]", "");
-    if (!shape.isEmpty()) {
-      for (String d : shape.split(",")) {
-        values = Math.multiplyExact(values, Long.parseLong(d));
-      }
-    }
-    return Math.multiplyExact(values, width);
-  }
-
-  private static int width(DataType t) {
-    if (t instanceof ByteType) {
-      return 1;
-    } else if (t instanceof ShortType) {
-      return 2;
-    } else if (t instanceof IntegerType || t instanceof FloatType) {
-      return 4;
-    } else if (t instanceof LongType || t instanceof DoubleType) {
-      return 8;
-    } else if (t instanceof BooleanType) {
-      return 1; // bit-packed in Arrow, written as NumPy's one byte per bool
-    }
-    return -1; // strings and binaries vary
-  }
-
   /** Places and writes the rows; the JSON answer of {@link ArrowHandoff#writeColumns}, or null to use IPC. */
   static String write(Dataset<Row> df, PlainScanPlan plan, String[] allNames, String dir) throws IOException {
     StructField[] all = df.schema().fields();
@@ -132,7 +85,7 @@ final class DirectColumnHandoff {
     for (int i = 0; i < files; i++) {
       fields[i] = all[fileColumn[i]];
       names[i] = allNames[fileColumn[i]];
-      rowBytes[i] = rowBytes(fields[i]);
+      rowBytes[i] = FixedWidthColumns.rowBytes(fields[i]);
       ordinals[i] = allOrdinals[fileColumn[i]];
     }
     JavaRDD<ColumnarBatch> dataRdd = plan.scan().executeColumnar().toJavaRDD();

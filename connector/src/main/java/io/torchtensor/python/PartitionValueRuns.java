@@ -52,7 +52,7 @@ final class PartitionValueRuns {
     int nFiles = 0;
     int nRuns = 0;
     for (int i = 0; i < fields.length; i++) {
-      if (DirectColumnHandoff.rowBytes(fields[i]) > 0) {
+      if (FixedWidthColumns.rowBytes(fields[i]) > 0) {
         files[nFiles++] = i;
       } else if (qualifies(fields[i])) {
         runs[nRuns++] = i;
