@@ -163,9 +163,9 @@ final class ReadConf {
     return v != null && v.trim().equalsIgnoreCase("TIMESTAMP_NTZ");
   }
 
-  /** Spark's {@code spark.sql.session.timeZone}, for timestamp partition values. */
+  /** The {@code timeZone} option, else Spark's {@code spark.sql.session.timeZone}, for timestamp partition values. */
   java.time.ZoneId sessionZone() {
-    String v = session.get("spark.sql.session.timeZone", null);
+    String v = rawOrSpark(ReadOptions.TIME_ZONE, "spark.sql.session.timeZone");
     return v == null ? java.time.ZoneId.systemDefault() : java.time.ZoneId.of(v.trim(), java.time.ZoneId.SHORT_IDS);
   }
 

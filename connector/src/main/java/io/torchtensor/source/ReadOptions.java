@@ -48,6 +48,13 @@ public final class ReadOptions {
    */
   public static final String BASE_PATH = "basePath";
 
+  /**
+   * The zone of timestamp partition values ({@code ts=2024-01-01 10%3A00%3A00}); default
+   * {@code spark.sql.session.timeZone}, as Spark's file index reads it
+   * ({@code PartitioningAwareFileIndex.inferPartitioning}, {@code DateTimeUtils.TIMEZONE_OPTION}).
+   */
+  public static final String TIME_ZONE = "timeZone";
+
   /** Skip unreadable files; default {@code spark.sql.files.ignoreCorruptFiles}. */
   public static final String IGNORE_CORRUPT_FILES = "ignoreCorruptFiles";
 
@@ -76,7 +83,8 @@ public final class ReadOptions {
 
   /** Option names of this source; every other option is passed on to the Hadoop configuration. */
   static final Set<String> ALL = Set.of(LAYOUT, KEYS, BATCH_ROWS, BATCH_BYTES, DEVICE, MODE,
-      MERGE_SCHEMA, PATH_GLOB_FILTER, RECURSIVE_FILE_LOOKUP, BASE_PATH, IGNORE_CORRUPT_FILES, IGNORE_MISSING_FILES,
+      MERGE_SCHEMA, PATH_GLOB_FILTER, RECURSIVE_FILE_LOOKUP, BASE_PATH, TIME_ZONE,
+      IGNORE_CORRUPT_FILES, IGNORE_MISSING_FILES,
       MAX_PARTITION_BYTES, OPEN_COST_IN_BYTES, PATH, PATHS);
 
   private ReadOptions() {

@@ -199,4 +199,13 @@ class PartitionDiscoveryTest extends SparkTestSupport {
         .isInstanceOf(TorchTensorSchemaException.class)
         .hasMessageContaining("partition column a is named by two directories");
   }
+
+  /** As Spark's file index, the timeZone option places timestamp partition values in its zone. */
+  @Test
+  void theTimeZoneOptionIsTheZoneOfTimestampValues() {
+    Row r = read().option("timeZone", "America/Los_Angeles").load(data("partitioned_types"))
+        .where("i = 1").select("ts").first();
+    assertThat(r.getTimestamp(0).toInstant())
+        .isEqualTo(LocalDateTime.parse("2024-01-01T10:00:00").atZone(ZoneId.of("America/Los_Angeles")).toInstant());
+  }
 }
