@@ -25,7 +25,7 @@
  * <h2>Partition columns</h2>
  * Files under Hive-style directories ({@code /features/split=train/day=2024-01-01/shard-0.pt}) get
  * the directories' columns after the tensor columns in both layouts, typed and unescaped as Spark's
- * file sources do ({@code PartitionDiscovery}; {@code basePath},
+ * file sources do ({@code PartitionDiscovery}; {@code basePath}, {@code timeZone},
  * {@code recursiveFileLookup}). Filters on them alone rule whole files out at planning; each batch
  * carries their values as Arrow vectors ({@code PartitionVectors}).
  *
