@@ -27,6 +27,7 @@ import org.apache.spark.sql.types.ShortType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.TimestampNTZType;
 import org.apache.spark.sql.types.TimestampType;
+import org.apache.spark.sql.catalyst.util.DateTimeUtils;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
@@ -205,20 +206,28 @@ final class PartitionValueTypes {
         }
         return v;
       } else if (type instanceof DateType) {
-        LocalDate date = parseDate(raw);
-        if (date == null) {
-          throw new IllegalArgumentException("not a date yyyy-MM-dd");
+        // Spark's Cast of a string to date (DateTimeUtils.stringToDate), which a user-typed column
+        // gets in castPartValueToDesiredType: 2024-1-5 and 2024-01-05T10:00 too; an inferred date
+        // (strict yyyy-MM-dd) casts the same.
+        scala.Option<Object> days = DateTimeUtils.stringToDate(UTF8String.fromString(raw));
+        if (days.isEmpty()) {
+          throw new IllegalArgumentException("not a date yyyy-[m]m-[d]d");
         }
-        return Math.toIntExact(date.toEpochDay());
+        return days.get();
       } else if (isTimestamp(type)) {
-        LocalDateTime t = parseTimestamp(unescapePathName(raw));
-        if (t == null) {
-          LocalDate date = parseDate(raw);
-          if (date == null) {
-            throw new IllegalArgumentException("not a timestamp yyyy-MM-dd HH:mm:ss[.S]");
-          }
-          t = date.atStartOfDay();
+        // Spark's Cast of the unescaped string to the timestamp type, else of the raw string to a
+        // date at the start of its day (castPartValueToDesiredType).
+        UTF8String s = UTF8String.fromString(unescapePathName(raw));
+        scala.Option<Object> micros = type instanceof TimestampType ? DateTimeUtils.stringToTimestamp(s, zone)
+            : DateTimeUtils.stringToTimestampWithoutTimeZone(s);
+        if (micros.isDefined()) {
+          return micros.get();
         }
+        scala.Option<Object> days = DateTimeUtils.stringToDate(UTF8String.fromString(raw));
+        if (days.isEmpty()) {
+          throw new IllegalArgumentException("not a timestamp yyyy-MM-dd HH:mm:ss[.S]");
+        }
+        LocalDateTime t = LocalDate.ofEpochDay((Integer) days.get()).atStartOfDay();
         java.time.Instant instant = type instanceof TimestampType ? t.atZone(zone).toInstant() : t.toInstant(ZoneOffset.UTC);
         return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1000);
       } else if (type instanceof BooleanType) {

@@ -71,6 +71,14 @@ class PartitionValueTypesTest {
     assertThat(PartitionValueTypes.cast("__HIVE_DEFAULT_PARTITION__", DataTypes.IntegerType, utc)).isNull();
     assertThatThrownBy(() -> PartitionValueTypes.cast("x", DataTypes.IntegerType, utc))
         .isInstanceOf(IllegalArgumentException.class);
+    // A user-typed column gets Spark's Cast, laxer than inference's patterns.
+    assertThat(PartitionValueTypes.cast("2024-1-5", DataTypes.DateType, utc)).isEqualTo(19727);
+    assertThat(PartitionValueTypes.cast("2024-01-02T03%3A04%3A05", DataTypes.TimestampType, utc))
+        .isEqualTo(1_704_164_645_000_000L);
+    assertThat(PartitionValueTypes.cast("2024-01-02T03%3A04%3A05", DataTypes.TimestampNTZType, utc))
+        .isEqualTo(1_704_164_645_000_000L);
+    assertThatThrownBy(() -> PartitionValueTypes.cast("2024-13-01", DataTypes.DateType, utc))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(PartitionValueTypes.cast("TRUE", DataTypes.BooleanType, utc)).isEqualTo(true);
     assertThat(PartitionValueTypes.cast("false", DataTypes.BooleanType, utc)).isEqualTo(false);
     // Spark fails the read (INVALID_PARTITION_VALUE), or gives null without validation.
