@@ -3,7 +3,6 @@ package io.torchtensor.python;
 import io.torchtensor.source.SparkTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +22,6 @@ import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,15 +38,10 @@ class ArrowHandoffTest {
 
   @BeforeAll
   static void start() {
-    Path root = SparkTestSupport.testdata();
-    if (!Files.isDirectory(root.resolve("python/shards"))) {
-      fail("test files missing in " + root.toAbsolutePath() + ": run "
-          + "$(bin/python-env)/bin/python testdata/make_testdata.py build/testdata from the repository root");
-    }
+    Path root = SparkTestSupport.testdata("python/shards");
     shards = root.resolve("python/shards").toString();
     spark = SparkTestSupport.spark(); // local[2], AQE off: executed plans keep their scan node
   }
-
 
   private static Dataset<Row> shards() {
     return spark.read().format("torchtensor").load(shards);

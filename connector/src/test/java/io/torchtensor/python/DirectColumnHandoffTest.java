@@ -56,11 +56,7 @@ class DirectColumnHandoffTest {
 
   @BeforeAll
   static void start() {
-    Path root = SparkTestSupport.testdata();
-    if (!Files.isDirectory(root.resolve("python/shards")) || !Files.isDirectory(root.resolve("spark/big"))) {
-      fail("test files missing in " + root.toAbsolutePath() + ": run "
-          + "$(bin/python-env)/bin/python testdata/make_testdata.py build/testdata from the repository root");
-    }
+    Path root = SparkTestSupport.testdata("python/shards", "spark/big");
     shards = root.resolve("python/shards").toString();
     big = root.resolve("spark/big").toString();
     images = root.resolve("python/images.pt").toString();

@@ -3,14 +3,12 @@ package io.torchtensor.python;
 import io.torchtensor.source.SparkTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.torchtensor.source.TorchTensorMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +22,6 @@ import org.apache.spark.sql.execution.datasources.v2.BatchScanExec;
 import org.apache.spark.sql.execution.metric.SQLMetric;
 import org.apache.spark.sql.execution.ui.SQLAppStatusStore;
 import org.apache.spark.sql.execution.ui.SQLExecutionUIData;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,14 +42,9 @@ class HandoffMetricsTest {
 
   @BeforeAll
   static void start() {
-    root = SparkTestSupport.testdata();
-    if (!Files.isDirectory(root.resolve("python/shards")) || !Files.isRegularFile(root.resolve("expected.jsonl"))) {
-      fail("test files missing in " + root.toAbsolutePath() + ": run "
-          + "$(bin/python-env)/bin/python testdata/make_testdata.py build/testdata from the repository root");
-    }
+    root = SparkTestSupport.testdata("python/shards");
     spark = SparkTestSupport.spark(); // local[2], AQE off: executed plans keep their scan node
   }
-
 
   private static DataFrameReader reader() {
     return spark.read().format("torchtensor");

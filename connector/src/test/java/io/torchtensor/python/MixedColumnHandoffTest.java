@@ -4,7 +4,6 @@ import io.torchtensor.source.SparkTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,7 +29,6 @@ import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.ShortType;
 import org.apache.spark.sql.types.StructField;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,14 +49,9 @@ class MixedColumnHandoffTest {
 
   @BeforeAll
   static void start() {
-    root = SparkTestSupport.testdata();
-    if (!Files.isDirectory(root.resolve("spark/mixed")) || !Files.isDirectory(root.resolve("spark/complex"))) {
-      fail("test files missing in " + root.toAbsolutePath() + ": run "
-          + "$(bin/python-env)/bin/python testdata/make_testdata.py build/testdata from the repository root");
-    }
+    root = SparkTestSupport.testdata("spark/mixed", "spark/complex");
     spark = SparkTestSupport.spark(); // local[2], AQE off: executed plans keep their scan node
   }
-
 
   private static DataFrameReader reader() {
     return spark.read().format("torchtensor");

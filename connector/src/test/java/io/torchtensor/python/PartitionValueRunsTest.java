@@ -3,7 +3,6 @@ package io.torchtensor.python;
 import io.torchtensor.source.SparkTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +23,6 @@ import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.TimestampType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,18 +41,13 @@ class PartitionValueRunsTest {
 
   @BeforeAll
   static void start() {
-    Path root = SparkTestSupport.testdata();
-    if (!Files.isDirectory(root.resolve("spark/partitioned")) || !Files.isDirectory(root.resolve("spark/partitioned_types"))) {
-      fail("test files missing in " + root.toAbsolutePath() + ": run "
-          + "$(bin/python-env)/bin/python testdata/make_testdata.py build/testdata from the repository root");
-    }
+    Path root = SparkTestSupport.testdata("spark/partitioned", "spark/partitioned_types");
     partitioned = root.resolve("spark/partitioned").toString();
     types = root.resolve("spark/partitioned_types").toString();
     // Its own SQL conf (UTC) over the shared session's context, so other tests keep theirs.
     spark = SparkTestSupport.spark().newSession();
     spark.conf().set("spark.sql.session.timeZone", "UTC");
   }
-
 
   /** Hands {@code df} off as columns and checks every column, file or runs, against {@code collect()}. */
   private static JsonNode sameAsCollected(Dataset<Row> df, Path dir) throws Exception {

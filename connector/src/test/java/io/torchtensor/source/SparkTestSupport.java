@@ -51,6 +51,18 @@ public abstract class SparkTestSupport {
     return root;
   }
 
+  /** The test data root, failing with how to make the files when any of {@code required} is missing. */
+  public static Path testdata(String... required) {
+    Path root = testdata();
+    for (String r : required) {
+      if (!Files.exists(root.resolve(r))) {
+        fail("test files missing: " + root.resolve(r).toAbsolutePath() + "; run "
+            + "$(bin/python-env)/bin/python testdata/make_testdata.py build/testdata from the repository root");
+      }
+    }
+    return root;
+  }
+
   /** A folder or file under {@code build/testdata/spark}, as a string path. */
   public static String data(String rel) {
     return testdata().resolve("spark").resolve(rel).toString();
