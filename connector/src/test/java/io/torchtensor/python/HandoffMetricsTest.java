@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.torchtensor.source.TorchTensorMetrics;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,19 +72,6 @@ class HandoffMetricsTest {
     return out;
   }
 
-  /** What torch recorded for a test file ({@code expected.jsonl}), by its path under the test data. */
-  private static JsonNode record(String rel) throws Exception {
-    ObjectMapper om = com.fasterxml.jackson.databind.json.JsonMapper.builder()
-        .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
-    for (String line : Files.readAllLines(root.resolve("expected.jsonl"))) {
-      JsonNode n = om.readTree(line);
-      if (n.get("file").asText().equals(rel)) {
-        return n;
-      }
-    }
-    throw new AssertionError("expected.jsonl has no record of " + rel + ": regenerate the test files");
-  }
-
   /** Sum of the recorded byte sizes of the given tensors over the 4 shard files. */
   private static long tensorBytes(Set<String> keys) throws Exception {
     long sum = 0;
@@ -97,7 +83,7 @@ class HandoffMetricsTest {
 
   private static long recordedBytes(String rel, Set<String> keys) throws Exception {
     long sum = 0;
-    for (JsonNode t : record(rel).get("tensors")) {
+    for (JsonNode t : SparkTestSupport.expected(rel).get("tensors")) {
       if (keys.contains(t.get("key").asText())) {
         sum = Math.addExact(sum, t.get("nbytes").asLong());
       }

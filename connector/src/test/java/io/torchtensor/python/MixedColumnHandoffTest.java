@@ -80,22 +80,10 @@ class MixedColumnHandoffTest {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
   }
 
-  private static JsonNode record(String rel) throws Exception {
-    ObjectMapper om = com.fasterxml.jackson.databind.json.JsonMapper.builder()
-        .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
-    for (String line : Files.readAllLines(root.resolve("expected.jsonl"))) {
-      JsonNode n = om.readTree(line);
-      if (n.get("file").asText().equals(rel)) {
-        return n;
-      }
-    }
-    throw new AssertionError("expected.jsonl has no record of " + rel + ": regenerate the test files");
-  }
-
   /** Each column file of one torch file holds torch's values: the SHA-256 torch recorded. */
   private static void equalsTorch(String rel, JsonNode answer) throws Exception {
-    JsonNode want = record(rel).get("spark_sha256");
-    assertThat(answer.get("rows").asLong()).isEqualTo(record(rel).get("nrows").asLong());
+    JsonNode want = SparkTestSupport.expected(rel).get("spark_sha256");
+    assertThat(answer.get("rows").asLong()).isEqualTo(SparkTestSupport.expected(rel).get("nrows").asLong());
     for (JsonNode c : answer.get("columns")) {
       assertThat(sha256(Paths.get(c.get("path").asText()))).as("%s of %s", c.get("name").asText(), rel)
           .isEqualTo(want.get(c.get("name").asText()).asText());
@@ -197,7 +185,8 @@ class MixedColumnHandoffTest {
         LeftColumnsRead.Result r = LeftColumnsRead.read(direct, 0, copied, plan.ordinals(), rowBytes, paths, 0, want,
             false);
         assertThat(r.written()).isTrue();
-        assertThat(sha256(Paths.get(paths[1]))).isEqualTo(record(rel).get("spark_sha256").get("label").asText());
+        assertThat(sha256(Paths.get(paths[1])))
+            .isEqualTo(SparkTestSupport.expected(rel).get("spark_sha256").get("label").asText());
       }
     }
     // A limit ending inside the partition: the reader may hold more rows than it writes.
